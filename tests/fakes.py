@@ -1,0 +1,45 @@
+"""Deterministic stand-ins for slow parts, for fast unit tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cxtext.embeddings import EncoderInfo, EncodeStats
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class FakeEncoder:
+    """Hashes lower-cased words into ``dim`` buckets with signs, then L2-normalises.
+
+    Texts sharing words get similar vectors, so clustering tests behave sensibly; an
+    empty text maps to a fixed unit vector.
+    """
+
+    dim: int = 64
+    stats: EncodeStats = field(default_factory=EncodeStats)
+
+    @property
+    def info(self) -> EncoderInfo:
+        return EncoderInfo(
+            id="fake/hashing", source="tests", dim=self.dim, normalized=True, prompt="",
+            max_seq_length=10_000,
+        )
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.stats.texts += len(texts)
+        self.stats.encoded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out[:, 0] = 1e-3
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dim
+                out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
