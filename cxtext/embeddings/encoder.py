@@ -128,17 +128,26 @@ class SentenceTransformerEncoder:
         return EncoderInfo(
             id=self.encoder_id,
             source=self.source,
-            dim=int(self.model.get_embedding_dimension() or 0),
+            dim=self._dim(),
             normalized=True,
             prompt=self._prompt(),
-            max_seq_length=int(self.model.max_seq_length),
+            max_seq_length=self._window(),
         )
+
+    def _dim(self) -> int:
+        dim = self.model.get_embedding_dimension()
+        if dim is None:
+            raise EncoderError(f"encoder {self.encoder_id!r} does not declare its dimension")
+        return int(dim)
+
+    def _window(self) -> int:
+        return int(self.model.max_seq_length or 512)
 
     def _prompt(self) -> str:
         if self.prompt is not None:
             return self.prompt
         name = self.model.default_prompt_name
-        return self.model.prompts.get(name, "") if name else ""
+        return (self.model.prompts.get(name) or "") if name else ""
 
     def count_over_window(self, texts: Sequence[str]) -> int:
         """Count texts whose tokens (prompt and special tokens included) exceed the window."""
@@ -148,7 +157,7 @@ class SentenceTransformerEncoder:
         ids = self.model.tokenizer([prompt + t for t in texts], add_special_tokens=True)[
             "input_ids"
         ]
-        limit = self.model.max_seq_length
+        limit = self._window()
         return sum(len(row) > limit for row in ids)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -175,7 +184,7 @@ class SentenceTransformerEncoder:
                 "is encoded",
                 over,
                 len(texts),
-                self.model.max_seq_length,
+                self._window(),
             )
         self.stats.over_window += over
         self.stats.encoded += len(texts)

@@ -29,7 +29,7 @@ def test_second_run_is_answered_from_disk(tmp_path: Path) -> None:
 
     inner = FakeEncoder()
     second = CachedEncoder(inner, EmbeddingCache(tmp_path / "cache.sqlite"))
-    again = second.encode(texts + ["new text"])
+    again = second.encode([*texts, "new text"])
     assert inner.stats.encoded == 1
     assert second.stats.cache_hits == 3
     assert second.stats.texts == 5

@@ -44,14 +44,26 @@ def _write_tiny_e5s1(path: Path, *, hidden: int = 32, ffn: int = 64, vocab: int 
     header += struct.pack("<5i", len(pieces), 0, 2, 1, 3) + struct.pack("<Q", len(blob))
     header += offsets.tobytes() + np.zeros(len(pieces), "<f4").tobytes() + blob
     header += struct.pack("<iI", 0, 0)
-    shapes = {"emb.word": (vocab, hidden), "emb.pos": (8, hidden), "emb.type": (2, hidden),
-              "emb.ln.w": (hidden,), "emb.ln.b": (hidden,)}
+    shapes = {
+        "emb.word": (vocab, hidden),
+        "emb.pos": (8, hidden),
+        "emb.type": (2, hidden),
+        "emb.ln.w": (hidden,),
+        "emb.ln.b": (hidden,),
+    }
     for suffix in ("q", "k", "v", "ao"):
         shapes[f"l0.{suffix}.w"] = (hidden, hidden)
         shapes[f"l0.{suffix}.b"] = (hidden,)
-    shapes |= {"l0.aln.w": (hidden,), "l0.aln.b": (hidden,), "l0.fi.w": (ffn, hidden),
-               "l0.fi.b": (ffn,), "l0.fo.w": (hidden, ffn), "l0.fo.b": (hidden,),
-               "l0.oln.w": (hidden,), "l0.oln.b": (hidden,)}
+    shapes |= {
+        "l0.aln.w": (hidden,),
+        "l0.aln.b": (hidden,),
+        "l0.fi.w": (ffn, hidden),
+        "l0.fi.b": (ffn,),
+        "l0.fo.w": (hidden, ffn),
+        "l0.fo.b": (hidden,),
+        "l0.oln.w": (hidden,),
+        "l0.oln.b": (hidden,),
+    }
     dense: dict[str, np.ndarray] = {}
     payloads: list[tuple[str, int, int, bytes]] = []
     for name, shape in shapes.items():
@@ -107,9 +119,15 @@ def test_state_dict_loads_into_bert_model_strictly(tmp_path: Path) -> None:
     path = tmp_path / "tiny.bin"
     _write_tiny_e5s1(path)
     checkpoint = read_e5s1(path)
-    config = BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=64, vocab_size=5, max_position_embeddings=8,
-                        type_vocab_size=2)
+    config = BertConfig(
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        vocab_size=5,
+        max_position_embeddings=8,
+        type_vocab_size=2,
+    )
     model = BertModel(config)
     state = {k: torch.from_numpy(v) for k, v in to_bert_state_dict(checkpoint).items()}
     result = model.load_state_dict(state, strict=False)
@@ -133,8 +151,10 @@ def test_verify_folder_catches_a_changed_file(tmp_path: Path) -> None:
     weights = tmp_path / "model.safetensors"
     weights.write_bytes(b"0123456789")
     digest = hashlib.sha256(b"0123456789").hexdigest()
-    manifest = {"manifest_version": MANIFEST_VERSION,
-                "files": {"model.safetensors": {"sha256": digest, "bytes": 10}}}
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "files": {"model.safetensors": {"sha256": digest, "bytes": 10}},
+    }
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest))
     verify_folder(tmp_path)
     weights.write_bytes(b"0123456780")  # same size, other content

@@ -35,9 +35,7 @@ def test_vectors_are_unit_float32_with_the_declared_shape(
 
 def test_the_prompt_is_applied(real_encoder: SentenceTransformerEncoder) -> None:
     ours = real_encoder.encode(["late delivery"])
-    raw = real_encoder.model.encode(
-        ["query: late delivery"], prompt="", normalize_embeddings=True
-    )
+    raw = real_encoder.model.encode(["query: late delivery"], prompt="", normalize_embeddings=True)
     bare = real_encoder.model.encode(["late delivery"], prompt="", normalize_embeddings=True)
     assert float(ours[0] @ raw[0]) > 0.9999
     assert float(ours[0] @ bare[0]) < 0.999

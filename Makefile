@@ -1,0 +1,17 @@
+# Two entry points for a new user; both create .venv when missing and are safe to re-run.
+.PHONY: run test setup lint
+
+setup:
+	@bash scripts/setup.sh
+
+# The main job, end to end on the generated demo data.
+run: setup
+	.venv/bin/cxtext demo --out out/demo
+
+# Lint, type-check and the whole test suite.
+test: setup lint
+	.venv/bin/python -m pytest
+
+lint: setup
+	.venv/bin/ruff check cxtext tests training
+	.venv/bin/mypy cxtext

