@@ -100,14 +100,20 @@ def _mapping(
     id_col: str | None,
     score_col: str | None,
     date_col: str | None,
+    segments: Sequence[str] = (),
 ) -> Any:
     from cxtext.io import ColumnMapping, load_mapping
 
     flags = {"text_col": text_col, "id_col": id_col, "score_col": score_col, "date_col": date_col}
     base = load_mapping(mapping) if mapping else None
     if base is None and not any(flags.values()):
-        raise ConfigError("give a column mapping (--mapping FILE.toml) or at least --text-col")
-    return ColumnMapping.from_flags(base=base, **flags)
+        raise ConfigError(
+            "give a column mapping (--mapping FILE.toml) or quick flags (--text-col, "
+            "--score-col, ...)"
+        )
+    known = set(base.segments) if base else set()
+    extra = [name for name in segments if name not in known and name not in schema.CANONICAL_DTYPES]
+    return ColumnMapping.from_flags(base=base, segments=extra, **flags)
 
 
 def _languages(value: str) -> tuple[str, ...]:
@@ -122,6 +128,9 @@ def ingest(
     id_col: IdCol = None,
     score_col: ScoreCol = None,
     date_col: DateCol = None,
+    segment: Annotated[
+        list[str] | None, typer.Option("--segment", help="Keep this column as a segment (repeat).")
+    ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="Canonical Parquet.")] = None,
     quarantine: Annotated[
         Path | None, typer.Option(help="CSV for rejected rows [default: INPUT.quarantine.csv].")
@@ -139,7 +148,12 @@ def ingest(
 
     def action() -> dict[str, Any]:
         column_mapping = _mapping(
-            mapping, text_col=text_col, id_col=id_col, score_col=score_col, date_col=date_col
+            mapping,
+            text_col=text_col,
+            id_col=id_col,
+            score_col=score_col,
+            date_col=date_col,
+            segments=segment or (),
         )
         target = out_path or input.with_suffix(".canonical.parquet")
         with _progress(f"ingest {input.name}", None, quiet=as_json) as tick:
@@ -193,6 +207,7 @@ def _load_frame(
     id_col: str | None,
     score_col: str | None,
     date_col: str | None,
+    segments: Sequence[str],
     quiet: bool,
 ) -> pd.DataFrame:
     """A canonical frame: read as is from a canonical Parquet, otherwise ingested in memory."""
@@ -203,7 +218,12 @@ def _load_frame(
     from cxtext.io import ingest_file
 
     column_mapping = _mapping(
-        mapping, text_col=text_col, id_col=id_col, score_col=score_col, date_col=date_col
+        mapping,
+        text_col=text_col,
+        id_col=id_col,
+        score_col=score_col,
+        date_col=date_col,
+        segments=segments,
     )
     with _progress(f"read {input.name}", None, quiet=quiet) as tick:
         result = ingest_file(input, column_mapping, detect_language=False, on_progress=tick)
@@ -241,6 +261,7 @@ def metrics(
     def action() -> dict[str, Any]:
         if period is not None and period not in ("day", "week", "month"):
             raise ConfigError(f"--period must be day, week or month, not {period!r}")
+        groups = tuple(by or ())
         frame = _load_frame(
             input,
             mapping,
@@ -248,9 +269,9 @@ def metrics(
             id_col=id_col,
             score_col=score_col,
             date_col=date_col,
+            segments=groups,
             quiet=as_json,
         )
-        groups = tuple(by or ())
         if csv:
             nps_table(frame, by=groups, period=period).to_csv(csv, index=False)  # type: ignore[arg-type]
         result = metrics_report(frame, by=groups, period=period)  # type: ignore[arg-type]

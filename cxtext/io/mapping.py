@@ -245,6 +245,7 @@ class ColumnMapping:
         score_col: str | None = None,
         date_col: str | None = None,
         source: str | None = None,
+        segments: Iterable[str] = (),
         base: ColumnMapping | None = None,
     ) -> ColumnMapping:
         """Build a mapping from the CLI's quick flags, or override a loaded one with them.
@@ -256,6 +257,8 @@ class ColumnMapping:
             ``None`` keeps what ``base`` has.
         source
             ``"survey"`` or ``"ticket"``; ``None`` keeps ``base``'s (default ``"survey"``).
+        segments
+            Export columns to keep as segments under their own names (added to ``base``'s).
         base
             Mapping to override (e.g. from ``--mapping``); an empty one when ``None``.
         """
@@ -269,7 +272,8 @@ class ColumnMapping:
         if source is not None:
             columns.pop(SOURCE, None)
             constants[SOURCE] = source
-        return dataclasses.replace(base, columns=columns, constants=constants)
+        kept = {**base.segments, **{name: name for name in segments}}
+        return dataclasses.replace(base, columns=columns, constants=constants, segments=kept)
 
     def input_columns(self) -> list[str]:
         """Export columns the mapping reads, in first-use order, without repeats."""

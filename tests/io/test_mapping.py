@@ -135,6 +135,15 @@ def test_from_flags_builds_a_mapping() -> None:
         "created_at": ("When",),
     }
     assert mapping.constants == {"source": "survey"}
+    assert mapping.segments == {}
+
+
+def test_from_flags_keeps_named_segments_beside_the_base_ones(tmp_path: Path) -> None:
+    base = ColumnMapping.from_toml(write(tmp_path, FULL))
+    mapping = ColumnMapping.from_flags(segments=["Region"], base=base)
+    assert mapping.segments == {**base.segments, "Region": "Region"}
+    with pytest.raises(ConfigError, match="collides"):
+        ColumnMapping.from_flags(text_col="Comment", segments=["language"])
 
 
 def test_from_flags_overrides_a_loaded_mapping(tmp_path: Path) -> None:
