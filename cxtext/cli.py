@@ -186,6 +186,8 @@ def _print_ingest(result: dict[str, Any]) -> None:
     for reason, count in sorted(result["reasons"].items(), key=lambda kv: -kv[1]):
         table.add_row(f"  quarantined: {reason}", f"{count:,}")
     for kind, count in sorted(result.get("pii", {}).items()):
+        if not count:
+            continue
         table.add_row(f"  redacted: {kind}", f"{count:,}")
     languages = result.get("languages", {})
     if languages:
@@ -290,6 +292,59 @@ def metrics(
         out.print(_frame_table(pd.DataFrame(report["churn"]), title=title))
 
 
+@app.command()
+def compare(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    a: Annotated[str, typer.Option("--a", help="First segment value or period label.")],
+    b: Annotated[str, typer.Option("--b", help="Second segment value or period label.")],
+    column: Annotated[str | None, typer.Option(help="Segment column to compare on.")] = None,
+    period: Annotated[str | None, typer.Option(help="Compare periods: day | week | month.")] = None,
+    metric: Annotated[str, typer.Option(help="nps | csat")] = "nps",
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    score_col: ScoreCol = None,
+    date_col: DateCol = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Difference of NPS or CSAT between two segments or two periods, with its 95% interval."""
+    from cxtext.analysis.metrics import compare as compare_metric
+
+    def action() -> dict[str, Any]:
+        if metric not in ("nps", "csat"):
+            raise ConfigError(f"--metric must be nps or csat, not {metric!r}")
+        frame = _load_frame(
+            input,
+            mapping,
+            text_col=text_col,
+            id_col=id_col,
+            score_col=score_col,
+            date_col=date_col,
+            segments=(column,) if column else (),
+            quiet=as_json,
+        )
+        return compare_metric(
+            frame,
+            a=a,
+            b=b,
+            column=column,
+            period=period,
+            metric=metric,  # type: ignore[arg-type]
+        )
+
+    result = _run(action)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    name = metric.upper()
+    out.print(
+        f"{name} {result['column']}={a}: {_fmt(result[f'{metric}_a'])} (n={result['n_a']:,})  vs  "
+        f"{result['column']}={b}: {_fmt(result[f'{metric}_b'])} (n={result['n_b']:,})\n"
+        f"difference {_fmt(result['diff'])} points, 95% CI {_interval(result['diff_ci'])}"
+        + ("  (excludes zero)" if result.get("excludes_zero") else "  (includes zero)")
+    )
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None:
         return "-"
@@ -373,6 +428,17 @@ def print_metrics(
         out.print(table)
 
 
+def _quiet_model_loading() -> None:
+    """Keep transformers' weight-loading bars and notices out of the command's output."""
+    import logging
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+
+
 # --- encoder --------------------------------------------------------------------------
 
 
@@ -406,6 +472,7 @@ def encoder_info(
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
+        _quiet_model_loading()
         encoder = load_encoder(model, cache_dir=cache_dir)
         info: dict[str, Any] = encoder.info.to_dict()
         info["load_seconds"] = round(time.perf_counter() - started, 2)
@@ -505,6 +572,7 @@ def _encode_comments(frame: pd.DataFrame, cache_dir: Path) -> dict[str, Any]:
     from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
 
     texts = frame.loc[frame[schema.TEXT_FLAG].fillna("") == "", schema.TEXT].astype(str).tolist()
+    _quiet_model_loading()
     started = time.perf_counter()
     encoder = CachedEncoder(
         load_encoder(cache_dir=cache_dir), EmbeddingCache(cache_dir / "embeddings.sqlite")

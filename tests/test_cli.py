@@ -160,3 +160,42 @@ def test_demo_runs_end_to_end_without_the_encoder(tmp_path: Path) -> None:
     assert report["metrics"]["overall"]["n"] == survey["accepted"]
     assert len(report["metrics"]["groups"]) > 3  # by country
     assert "NPS by country" in result.stdout
+
+
+@pytest.mark.integration
+def test_encoder_info_reports_the_verified_default(encoder_folder: Path) -> None:
+    result = runner.invoke(
+        app, ["encoder", "info", "--verify", "--json", "--cache-dir", str(encoder_folder.parent)]
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["id"] == "cxtext/multilingual-e5-small" and info["dim"] == 384
+    assert info["verified"] is True and info["path"] == str(encoder_folder)
+    assert info["size_mb"] > 100
+
+
+def test_compare_two_segments_gives_the_difference_and_its_interval(export: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(export),
+            *_flags(),
+            "--column",
+            "Country",
+            "--a",
+            "NL",
+            "--b",
+            "BE",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    diff = json.loads(result.stdout)
+    # NL: r1 (10) and r2 (3) -> NPS 0; BE: r5 (9) -> NPS 100.
+    assert (diff["n_a"], diff["n_b"]) == (2, 1)
+    assert diff["diff"] == pytest.approx(-100.0)
+    # SE_NL = 100 * sqrt((0.5 + 0.5 - 0) / 2), SE_BE = 0 (a single promoter).
+    assert diff["diff_se"] == pytest.approx(100 * 0.5**0.5)
+    assert diff["diff_ci"] == pytest.approx([-100 - 1.96 * 70.7107, -100 + 1.96 * 70.7107])
+    assert diff["excludes_zero"] is False

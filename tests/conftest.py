@@ -1,4 +1,4 @@
-"""Fixtures for encoder tests: the real default encoder, built once per machine."""
+"""Shared fixtures: the real default encoder, built once per machine."""
 
 from __future__ import annotations
 
