@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import pandas as pd
 import typer
@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxtext import schema
+from cxtext.analysis.metrics import PERIODS, PeriodName
 from cxtext.errors import ArtifactError, ConfigError, CxTextError, DataValidationError
 
 app = typer.Typer(
@@ -114,6 +115,15 @@ def _mapping(
     known = set(base.segments) if base else set()
     extra = [name for name in segments if name not in known and name not in schema.CANONICAL_DTYPES]
     return ColumnMapping.from_flags(base=base, segments=extra, **flags)
+
+
+def _period(value: str | None) -> PeriodName | None:
+    """Check a --period option."""
+    if value is None:
+        return None
+    if value not in PERIODS:
+        raise ConfigError(f"--period must be one of {', '.join(PERIODS)}, not {value!r}")
+    return cast("PeriodName", value)
 
 
 def _languages(value: str) -> tuple[str, ...]:
@@ -261,8 +271,7 @@ def metrics(
     from cxtext.analysis.metrics import churn_table, metrics_report, nps_table
 
     def action() -> dict[str, Any]:
-        if period is not None and period not in ("day", "week", "month"):
-            raise ConfigError(f"--period must be day, week or month, not {period!r}")
+        period_name = _period(period)
         groups = tuple(by or ())
         frame = _load_frame(
             input,
@@ -275,10 +284,10 @@ def metrics(
             quiet=as_json,
         )
         if csv:
-            nps_table(frame, by=groups, period=period).to_csv(csv, index=False)  # type: ignore[arg-type]
-        result = metrics_report(frame, by=groups, period=period)  # type: ignore[arg-type]
+            nps_table(frame, by=groups, period=period_name).to_csv(csv, index=False)
+        result = metrics_report(frame, by=groups, period=period_name)
         if churn:
-            table = churn_table(frame, by=groups, period=period or "month")  # type: ignore[arg-type]
+            table = churn_table(frame, by=groups, period=period_name or "month")
             result["churn"] = table.astype({"period": str}).to_dict(orient="records")
         return result
 
@@ -313,6 +322,7 @@ def compare(
     def action() -> dict[str, Any]:
         if metric not in ("nps", "csat"):
             raise ConfigError(f"--metric must be nps or csat, not {metric!r}")
+        period_name = _period(period)
         frame = _load_frame(
             input,
             mapping,
@@ -328,8 +338,8 @@ def compare(
             a=a,
             b=b,
             column=column,
-            period=period,
-            metric=metric,  # type: ignore[arg-type]
+            period=period_name,
+            metric="csat" if metric == "csat" else "nps",
         )
 
     result = _run(action)

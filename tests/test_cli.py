@@ -197,5 +197,6 @@ def test_compare_two_segments_gives_the_difference_and_its_interval(export: Path
     assert diff["diff"] == pytest.approx(-100.0)
     # SE_NL = 100 * sqrt((0.5 + 0.5 - 0) / 2), SE_BE = 0 (a single promoter).
     assert diff["diff_se"] == pytest.approx(100 * 0.5**0.5)
-    assert diff["diff_ci"] == pytest.approx([-100 - 1.96 * 70.7107, -100 + 1.96 * 70.7107])
+    margin = 1.96 * 100 * 0.5**0.5
+    assert diff["diff_ci"] == pytest.approx([-100 - margin, -100 + margin])
     assert diff["excludes_zero"] is False
