@@ -59,6 +59,10 @@ class ArtifactError(CxTextError):
     """A model bundle, encoder folder or cache entry is missing, corrupt or incompatible."""
 
 
+class BundleVersionError(ArtifactError):
+    """A model bundle was written with a newer bundle schema than this cxtext reads."""
+
+
 class EncoderError(ArtifactError):
     """The sentence encoder could not be built, verified or loaded."""
 
