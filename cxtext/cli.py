@@ -505,6 +505,338 @@ def encoder_info(
     out.print(table)
 
 
+# --- themes -----------------------------------------------------------------------------
+
+themes_app = typer.Typer(help="Inspect and curate a theme model.", no_args_is_help=True)
+app.add_typer(themes_app, name="themes")
+ModelDir = Annotated[
+    Path, typer.Argument(help="A bundle folder, or models/NAME for its latest version.")
+]
+
+
+def _encoder_for(name: str, cache_dir: Path, *, batch_size: int = 32) -> Any:
+    """The encoder named by a config or manifest, behind the persistent embedding cache."""
+    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+
+    _quiet_model_loading()
+    encoder = load_encoder(name, cache_dir=cache_dir, batch_size=batch_size)
+    return CachedEncoder(encoder, EmbeddingCache(cache_dir / "embeddings.sqlite"))
+
+
+def _ingest_for_text(
+    input: Path,
+    mapping: Path | None,
+    *,
+    text_col: str | None,
+    id_col: str | None,
+    quiet: bool = False,
+) -> pd.DataFrame:
+    """Read comments for training or tagging: a canonical Parquet, or an export ingested
+    in memory with language id (bad rows are reported and left out)."""
+    if not (mapping or text_col) and input.suffix == ".parquet":
+        canonical = pd.read_parquet(input)
+        if {schema.ID, schema.TEXT}.issubset(canonical.columns):
+            if schema.LANGUAGE not in canonical.columns:
+                from cxtext.text.langid import detect_languages
+
+                canonical[schema.LANGUAGE] = detect_languages(
+                    canonical[schema.TEXT].fillna("").astype(str).tolist()
+                )
+            return canonical
+    from cxtext.io import ingest_file
+
+    column_mapping = _mapping(
+        mapping, text_col=text_col, id_col=id_col, score_col=None, date_col=None
+    )
+    with _progress(f"read {input.name}", None, quiet=quiet) as tick:
+        result = ingest_file(input, column_mapping, on_progress=tick)
+    if result.report.quarantined and not quiet:
+        err.print(
+            f"[yellow]{result.report.quarantined:,} of {result.report.read:,} rows were "
+            "rejected and left out; run `cxtext ingest` for the quarantine file[/yellow]"
+        )
+    frame: pd.DataFrame = result.frame
+    return frame
+
+
+def _version_folder(out_dir: Path) -> tuple[str, str, Path]:
+    """(name, version, folder) for a new bundle under models/NAME."""
+    from cxtext.persistence import next_version
+
+    version = next_version(out_dir)
+    return out_dir.name, version, out_dir / version
+
+
+@app.command()
+def train(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    out_dir: Annotated[Path, typer.Option("--out", help="models/NAME; a new vN is written.")],
+    config: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Training config TOML.")
+    ] = None,
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    as_json: JsonFlag = False,
+) -> None:
+    """Train a theme model on comments and write a versioned bundle."""
+    from cxtext.persistence import fingerprint
+    from cxtext.themes.model import save_model
+    from cxtext.themes.train import config_toml, load_config, train_themes
+
+    def action() -> dict[str, Any]:
+        started = time.perf_counter()
+        settings = load_config(config, random_state=seed)
+        frame = _ingest_for_text(input, mapping, text_col=text_col, id_col=id_col, quiet=as_json)
+        encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
+        with _progress("encode clauses", None, quiet=as_json) as tick:
+            model, report, clauses = train_themes(frame, encoder, settings, on_progress=tick)
+        name, version, folder = _version_folder(out_dir)
+        metrics = report.to_dict()
+        save_model(
+            model,
+            folder,
+            name=name,
+            version=version,
+            encoder=encoder.info.to_dict(),
+            data_fingerprint=fingerprint(
+                clauses["comment_id"].tolist(), clauses["clause"].tolist()
+            ),
+            metrics=metrics,
+            config_toml=config_toml(settings),
+        )
+        return {
+            "model": str(folder),
+            "seconds": round(time.perf_counter() - started, 1),
+            **metrics,
+            "themes_table": model.themes_,
+        }
+
+    result = _run(action)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    _print_themes(result["themes_table"], title=f"themes of {result['model']}")
+    out.print(
+        f"{result['themes']} themes from {result['clauses']:,} clauses of "
+        f"{result['comments']:,} comments ({result['non_answers']:,} non-answers kept out); "
+        f"unassigned {100 * result['unassigned_share']:.1f}%"
+        + (f"; seed threshold {result['seed_threshold']:.3f}" if result["seed_threshold"] else "")
+        + f"; {result['seconds']} s (encode {result['encode_seconds']} s, fit "
+        f"{result['fit_seconds']} s)\nwritten to {result['model']}"
+    )
+
+
+def _print_themes(themes: list[dict[str, Any]], *, title: str) -> None:
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    for column in ("id", "label", "size", "parent", "origin", "keywords"):
+        table.add_column(column, justify="right" if column in ("id", "size", "parent") else "left")
+    for theme in themes:
+        keywords = ", ".join(term for term, _ in theme["keywords"][:5])
+        table.add_row(
+            str(theme["id"]),
+            theme["label"],
+            f"{theme['size']:,}",
+            str(theme["parent"]),
+            theme["origin"],
+            keywords,
+        )
+    out.print(table)
+
+
+@app.command()
+def tag(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    model_dir: Annotated[Path, typer.Option("--model", help="Bundle or models/NAME.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Tagged Parquet.")],
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    as_json: JsonFlag = False,
+) -> None:
+    """Tag comments with a theme model: one output row per input row."""
+    from cxtext.themes.model import load_model
+    from cxtext.themes.train import THEME_ID, tag_frame
+
+    def action() -> dict[str, Any]:
+        started = time.perf_counter()
+        model, manifest = load_model(model_dir)
+        frame = _ingest_for_text(input, mapping, text_col=text_col, id_col=id_col, quiet=as_json)
+        encoder = _encoder_for(manifest["encoder"]["id"], cache_dir)
+        if encoder.info.dim != model.n_features_in_:
+            raise ConfigError(
+                f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the model "
+                f"needs {model.n_features_in_}"
+            )
+        with _progress("encode clauses", None, quiet=as_json) as tick:
+            tagged = tag_frame(frame, model, encoder, on_progress=tick)
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = out_path.with_name(out_path.name + ".partial")
+        tagged.to_parquet(partial, index=False)
+        partial.replace(out_path)
+        counts = tagged[THEME_ID].value_counts()
+        return {
+            "rows": len(tagged),
+            "out": str(out_path),
+            "model": manifest["name"] + "/" + manifest["version"],
+            "unassigned": int(counts.get(-1, 0)),
+            "themes_used": int((counts.index >= 0).sum()),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+
+    result = _run(action)
+    if as_json:
+        print(json.dumps(result))
+        return
+    out.print(
+        f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s: "
+        f"{result['themes_used']} themes used, {result['unassigned']:,} unassigned -> "
+        f"{result['out']}"
+    )
+
+
+def _edit(model_dir: Path, apply: Callable[[Any], Any]) -> None:
+    """Load the latest bundle, apply an edit, save the result as the next version."""
+    from cxtext.persistence import resolve_bundle
+    from cxtext.themes.model import load_model, save_model
+
+    def action() -> Path:
+        source = resolve_bundle(model_dir)
+        model, manifest = load_model(source)
+        edited = apply(model)
+        name, version, folder = _version_folder(source.parent)
+        save_model(
+            edited,
+            folder,
+            name=name,
+            version=version,
+            encoder=manifest.get("encoder"),
+            data_fingerprint=manifest.get("data_fingerprint"),
+            metrics=manifest.get("metrics"),
+        )
+        return folder
+
+    folder = _run(action)
+    out.print(f"written {folder}")
+
+
+@themes_app.command("show")
+def themes_show(
+    model_dir: ModelDir,
+    theme: Annotated[int | None, typer.Option(help="Show one theme in full.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List a model's themes (or one theme with keywords per language and examples)."""
+    from cxtext.themes.model import load_model
+
+    model, manifest = _run(lambda: load_model(model_dir))
+    chosen = [t for t in model.themes_ if theme is None or t["id"] == theme]
+    if theme is not None and not chosen:
+        err.print(f"[red]error:[/red] no theme {theme}")
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "model": f"{manifest['name']}/{manifest['version']}",
+                    "themes": chosen,
+                    "parents": model.parent_themes_,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    if theme is None:
+        _print_themes(chosen, title=f"{manifest['name']} {manifest['version']}")
+        parents = Table(title="parent themes", box=box.SIMPLE_HEAD)
+        for column in ("id", "label", "size", "children"):
+            parents.add_column(column)
+        for parent in model.parent_themes_:
+            parents.add_row(
+                str(parent["id"]),
+                parent["label"],
+                f"{parent['size']:,}",
+                ", ".join(map(str, parent["children"])),
+            )
+        out.print(parents)
+        return
+    detail = chosen[0]
+    out.print(
+        f"[bold]{detail['id']}: {detail['label']}[/bold] ({detail['size']:,} clauses, "
+        f"{detail['origin']}, parent {detail['parent']})"
+    )
+    for code, words in detail["keywords_by_language"].items():
+        out.print(f"  {code}: " + ", ".join(term for term, _ in words[:8]))
+    for example in detail["representatives"]:
+        out.print(f"  - [{example['language']}] {example['text']}")
+
+
+@themes_app.command("rename")
+def themes_rename(model_dir: ModelDir, theme: int, label: str) -> None:
+    """Rename a theme (a new version is written)."""
+    from cxtext.themes.editing import rename
+
+    _edit(model_dir, lambda m: rename(m, theme, label))
+
+
+@themes_app.command("merge")
+def themes_merge(
+    model_dir: ModelDir,
+    themes: Annotated[list[int], typer.Argument(help="Theme ids to merge (two or more).")],
+    label: Annotated[str | None, typer.Option(help="Label of the merged theme.")] = None,
+) -> None:
+    """Merge themes into one (a new version is written)."""
+    from cxtext.themes.editing import merge
+
+    _edit(model_dir, lambda m: merge(m, themes, label=label))
+
+
+@themes_app.command("split")
+def themes_split(
+    model_dir: ModelDir,
+    theme: int,
+    parts: Annotated[int, typer.Option(help="Number of themes to split into.")] = 2,
+) -> None:
+    """Re-cluster one theme into several (a new version is written)."""
+    from cxtext.themes.editing import split
+
+    _edit(model_dir, lambda m: split(m, theme, parts=parts))
+
+
+@themes_app.command("delete")
+def themes_delete(model_dir: ModelDir, theme: int) -> None:
+    """Delete a theme; its comments go to their nearest theme (a new version is written)."""
+    from cxtext.themes.editing import delete
+
+    _edit(model_dir, lambda m: delete(m, theme))
+
+
+@themes_app.command("add-seed")
+def themes_add_seed(
+    model_dir: ModelDir,
+    name: Annotated[str, typer.Argument(help="Label of the new seeded theme.")],
+    phrase: Annotated[list[str], typer.Option("--phrase", help="Example phrase (repeat).")],
+    threshold: Annotated[float | None, typer.Option(help="Cosine needed to join.")] = None,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+) -> None:
+    """Add a seeded theme from example phrases in any language (a new version is written)."""
+    from cxtext.persistence import read_bundle, resolve_bundle
+    from cxtext.themes.editing import add_seed
+    from cxtext.themes.model import TYPE_NAME
+    from cxtext.themes.train import SeedSpec, encode_seeds
+
+    def apply(model: Any) -> Any:
+        manifest = read_bundle(resolve_bundle(model_dir), expected_type=TYPE_NAME).manifest
+        encoder = _encoder_for(manifest["encoder"]["id"], cache_dir)
+        (seed,) = encode_seeds(encoder, [SeedSpec(name, tuple(phrase))])
+        return add_seed(model, seed, threshold=threshold)
+
+    _edit(model_dir, apply)
+
+
 # --- the main job on demo data ----------------------------------------------------------
 
 

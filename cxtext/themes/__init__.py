@@ -1,0 +1,1 @@
+"""Theme models: discovery, seeds, labels, curation."""

@@ -1,0 +1,598 @@
+"""ThemeModel: discover, seed and assign root-cause themes over sentence vectors.
+
+How it works (each step measured on Banking77 and SIB-200, see training/benchmarks/themes.py):
+
+1. **Language debiasing.** A multilingual encoder places comments of one language near
+   each other. Each language's mean offset from the all-language mean is removed before
+   anything else, then refined once from residuals against the first themes (a vector
+   minus its theme's centroid), so a language whose comments are about other topics
+   keeps that difference.
+2. **Seeds.** Named known problems (the NPS+ list) become prototypes; a vector joins the
+   closest seed when its cosine reaches ``seed_threshold`` (tuned on the respondents' own
+   problem picks when the data carries them).
+3. **Discovery** on the rest: UMAP to a few dimensions, then Ward clustering cut at a
+   distance (``granularity`` scales it), so the number of themes is chosen by the data.
+   Clusters smaller than ``min_theme_size`` are dissolved. Discovery runs on a
+   deterministic sample of at most ``max_discovery`` vectors.
+4. **Assignment**, the one inference rule: a linear discriminant projection learned from
+   the themes found, then the nearest theme centroid in that projection. Vectors farther
+   from every centroid than the ``unassigned_quantile`` of training distances get -1.
+   Training rows are labelled by this same rule, so predicting them reproduces the fit.
+5. **Hierarchy**: Ward clustering of theme centroids into parent themes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cxtext.errors import ConfigError, DataValidationError, NotFittedError
+from cxtext.themes.labels import describe
+
+UNASSIGNED = -1
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A known problem to seed a theme with.
+
+    Attributes
+    ----------
+    name
+        The theme's label.
+    vectors
+        Encoded descriptions and example phrases, shape (m, d), any languages.
+    languages
+        Language code of each vector's text, length m.
+    """
+
+    name: str
+    vectors: np.ndarray
+    languages: Sequence[str]
+
+
+def _normalize(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+class ThemeModel:
+    """Root-cause themes over sentence vectors, with the scikit-learn estimator contract.
+
+    Parameters
+    ----------
+    granularity
+        Scales the clustering cut: above 1 gives fewer, broader themes; below 1, more.
+    min_theme_size
+        Discovered clusters smaller than this are dissolved into their neighbours.
+    n_components, n_neighbors
+        UMAP settings of discovery.
+    max_discovery
+        Vectors used for discovery (a deterministic sample); the rest are assigned.
+    seed_threshold
+        Cosine to a seed prototype needed to join it; ``None`` tunes it on problem picks
+        when given, else uses 0.85 (suited to e5 encoders; report and override per encoder).
+    unassigned_quantile
+        Share of training vectors allowed to be left unassigned (the farthest ones).
+    debias_languages
+        Remove each language's offset before clustering.
+    sample_per_theme
+        Training rows kept per theme (vectors, texts, weights) so that curation can
+        re-label, re-cluster and re-describe themes without the training data.
+    random_state
+        Seed of every random step.
+    """
+
+    def __init__(
+        self,
+        *,
+        granularity: float = 1.0,
+        min_theme_size: int = 10,
+        n_components: int = 5,
+        n_neighbors: int = 15,
+        max_discovery: int = 12_000,
+        seed_threshold: float | None = None,
+        unassigned_quantile: float = 0.02,
+        debias_languages: bool = True,
+        sample_per_theme: int = 300,
+        random_state: int = 0,
+    ) -> None:
+        self.granularity = granularity
+        self.min_theme_size = min_theme_size
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.max_discovery = max_discovery
+        self.seed_threshold = seed_threshold
+        self.unassigned_quantile = unassigned_quantile
+        self.debias_languages = debias_languages
+        self.sample_per_theme = sample_per_theme
+        self.random_state = random_state
+
+    # --- scikit-learn plumbing ---------------------------------------------------------
+
+    _PARAMS = (
+        "granularity",
+        "min_theme_size",
+        "n_components",
+        "n_neighbors",
+        "max_discovery",
+        "seed_threshold",
+        "unassigned_quantile",
+        "debias_languages",
+        "sample_per_theme",
+        "random_state",
+    )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def set_params(self, **params: Any) -> ThemeModel:
+        for name, value in params.items():
+            if name not in self._PARAMS:
+                raise ValueError(f"invalid parameter {name!r} for ThemeModel")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.get_params().items() if v != _DEFAULTS[k]}
+        return f"ThemeModel({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise NotFittedError("this ThemeModel is not fitted yet; call fit first")
+
+    # --- fitting -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: None = None,
+        *,
+        languages: Sequence[str],
+        texts: Sequence[str] | None = None,
+        ids: Sequence[str] | None = None,
+        content: np.ndarray | None = None,
+        seeds: Sequence[Seed] = (),
+        seed_labels: Sequence[str | None] | None = None,
+    ) -> ThemeModel:
+        """Discover themes.
+
+        Parameters
+        ----------
+        X
+            Sentence vectors, shape (n, d), L2-normalised.
+        languages
+            Language code per row, length n.
+        texts, ids
+            The texts (and their comment ids) behind ``X``; with them the themes get
+            labels, keywords per language and representative texts (``themes_``).
+        content
+            Boolean mask (n,): False for non-answers ("n/a", "-"), kept out of discovery
+            and never assigned. All True when ``None``.
+        seeds
+            Known problems to seed themes with.
+        seed_labels
+            The respondent's own problem pick per row (a seed name or None), used to tune
+            ``seed_threshold`` and to sharpen the seed prototypes.
+        """
+        X = self._check_input(X, languages)
+        if len(X) < 2 * self.min_theme_size:
+            raise DataValidationError(
+                f"too few comments to discover themes: {len(X)} (need at least "
+                f"{2 * self.min_theme_size})"
+            )
+        keep = np.ones(len(X), dtype=bool) if content is None else np.asarray(content, bool)
+        langs = np.asarray(languages, dtype=object)
+        rng = np.random.default_rng(self.random_state)
+
+        offsets = self._initial_offsets(X, langs, keep)
+        Z = self._debias(X, langs, offsets)
+        seed_names = [s.name for s in seeds]
+        prototypes, seed_threshold, seed_members = self._match_seeds(
+            Z, seeds, seed_labels, keep, offsets
+        )
+
+        pool = np.flatnonzero(keep & (seed_members < 0))
+        if len(pool) > self.max_discovery:
+            pool = np.sort(rng.choice(pool, self.max_discovery, replace=False))
+        discovered = self._discover(Z[pool])
+        train_idx = np.concatenate([pool, np.flatnonzero(seed_members >= 0)])
+        n_seeds = len(seed_names)
+        train_labels = np.concatenate(
+            [
+                np.where(discovered >= 0, discovered + n_seeds, UNASSIGNED),
+                seed_members[seed_members >= 0],
+            ]
+        )
+        ok = train_labels >= 0
+        train_idx, train_labels = train_idx[ok], train_labels[ok]
+        if self.debias_languages:
+            offsets = self._refined_offsets(X, langs, train_idx, train_labels, offsets)
+            Z = self._debias(X, langs, offsets)
+        self._fit_assignment(Z[train_idx], train_labels, calibration=Z[keep])
+
+        self.language_offsets_ = offsets
+        self.seed_names_ = seed_names
+        self.seed_prototypes_ = prototypes
+        self.seed_threshold_ = seed_threshold
+        self.n_features_in_ = X.shape[1]
+        labels = self._assign(Z, keep)
+        self.labels_ = labels
+        self.origins_ = {int(t): ("seed" if t < n_seeds else "discovered") for t in self.theme_ids_}
+        self.labels_by_id_ = {i: name for i, name in enumerate(seed_names)}
+        self.lineage_: list[dict[str, Any]] = []
+        sample = _stratified_sample(labels, self.sample_per_theme, rng)
+        counts = np.bincount(labels[sample] + 1, minlength=labels.max() + 2)
+        totals = np.bincount(labels + 1, minlength=labels.max() + 2)
+        self.sample_vectors_ = X[sample].astype(np.float16)
+        self.sample_languages_ = langs[sample].astype(str)
+        self.sample_weights_ = (totals / np.maximum(counts, 1))[labels[sample] + 1].astype(
+            np.float32
+        )
+        self.sample_texts_ = [texts[i] for i in sample] if texts is not None else []
+        self.sample_ids_ = [str(ids[i]) for i in sample] if ids is not None else []
+        self.sample_labels_ = labels[sample]
+        self.sample_content_ = keep[sample]
+        self.themes_, self.parent_themes_ = describe(self) if texts is not None else ([], [])
+        return self
+
+    def _check_input(self, X: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2:
+            raise DataValidationError(f"X must have shape (n, d), got {X.shape}")
+        if len(languages) != len(X):
+            raise DataValidationError(
+                f"languages has {len(languages)} entries for {len(X)} vectors"
+            )
+        return X
+
+    def _initial_offsets(
+        self, X: np.ndarray, langs: np.ndarray, keep: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        if not self.debias_languages:
+            return {}
+        center = X[keep].mean(axis=0)
+        return {
+            str(lang): (X[keep & (langs == lang)].mean(axis=0) - center).astype(np.float32)
+            for lang in np.unique(langs[keep])
+        }
+
+    @staticmethod
+    def _refined_offsets(
+        X: np.ndarray,
+        langs: np.ndarray,
+        idx: np.ndarray,
+        labels: np.ndarray,
+        offsets: dict[str, np.ndarray],
+    ) -> dict[str, np.ndarray]:
+        """Language offsets as mean residuals from theme centroids (topic mix removed)."""
+        Xs, ls = X[idx], langs[idx]
+        centroids = {lab: Xs[labels == lab].mean(axis=0) for lab in np.unique(labels)}
+        residual = Xs - np.vstack([centroids[lab] for lab in labels])
+        refined = dict(offsets)
+        for lang in offsets:
+            rows = ls == lang
+            if rows.sum() >= 5:
+                refined[lang] = residual[rows].mean(axis=0).astype(np.float32)
+        return refined
+
+    @staticmethod
+    def _debias(X: np.ndarray, langs: np.ndarray, offsets: dict[str, np.ndarray]) -> np.ndarray:
+        if not offsets:
+            return X
+        Z = X.copy()
+        for lang, offset in offsets.items():
+            Z[langs == lang] -= offset
+        return _normalize(Z)
+
+    def _match_seeds(
+        self,
+        Z: np.ndarray,
+        seeds: Sequence[Seed],
+        seed_labels: Sequence[str | None] | None,
+        keep: np.ndarray,
+        offsets: dict[str, np.ndarray],
+    ) -> tuple[np.ndarray, float, np.ndarray]:
+        members = np.full(len(Z), UNASSIGNED, dtype=np.int64)
+        if not seeds:
+            return np.zeros((0, Z.shape[1]), np.float32), float("nan"), members
+        names = [s.name for s in seeds]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"seed names must be unique, got {names}")
+        picks = np.asarray(
+            [names.index(p) if p in names else UNASSIGNED for p in (seed_labels or [])]
+            or np.full(len(Z), UNASSIGNED),
+            dtype=np.int64,
+        )
+        prototypes = []
+        for i, seed in enumerate(seeds):
+            vecs = self._debias(
+                np.asarray(seed.vectors, np.float32), np.asarray(seed.languages, object), offsets
+            )
+            proto = vecs.mean(axis=0)
+            picked = keep & (picks == i)
+            if picked.sum() >= 3:
+                proto = proto + Z[picked].mean(axis=0)
+            prototypes.append(proto)
+        protos = _normalize(np.vstack(prototypes))
+        sims = Z @ protos.T
+        best, best_sim = sims.argmax(axis=1), sims.max(axis=1)
+        threshold = self.seed_threshold
+        if threshold is None:
+            threshold = _tune_threshold(best, best_sim, picks, keep) if (picks >= 0).any() else 0.85
+        hit = keep & (best_sim >= threshold)
+        members[hit] = best[hit]
+        return protos, float(threshold), members
+
+    def _discover(self, Z: np.ndarray) -> np.ndarray:
+        """Cluster vectors; labels 0..k-1, -1 for members of dissolved tiny clusters."""
+        import umap
+        from sklearn.cluster import AgglomerativeClustering
+
+        n = len(Z)
+        if n < 2 * self.min_theme_size:
+            return np.full(n, UNASSIGNED, dtype=np.int64)
+        reducer = umap.UMAP(
+            n_neighbors=min(self.n_neighbors, n - 1),
+            n_components=self.n_components,
+            min_dist=0.0,
+            metric="cosine",
+            random_state=self.random_state,
+        )
+        low = reducer.fit_transform(Z)
+        cut = _WARD_CUT * self.granularity
+        raw = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=cut, linkage="ward"
+        ).fit_predict(low)
+        sizes = np.bincount(raw)
+        keep = np.flatnonzero(sizes >= self.min_theme_size)
+        relabel = np.full(len(sizes), UNASSIGNED, dtype=np.int64)
+        # Themes are numbered by size, largest first, so ids are stable and readable.
+        order = keep[np.argsort(-sizes[keep], kind="stable")]
+        relabel[order] = np.arange(len(order))
+        return relabel[raw]
+
+    def _fit_assignment(
+        self, Z: np.ndarray, labels: np.ndarray, calibration: np.ndarray | None = None
+    ) -> None:
+        """Learn the projection and centroids that define :meth:`predict`.
+
+        ``calibration`` (default ``Z``) are the vectors whose distances set the
+        unassigned cut: their farthest ``unassigned_quantile`` share is left out.
+        """
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+        classes = np.unique(labels)
+        if len(classes) < 2:
+            raise DataValidationError(
+                f"found {len(classes)} theme(s); need at least 2 (lower min_theme_size or "
+                "granularity, or give more comments)"
+            )
+        lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=_LDA_SHRINKAGE)
+        lda.fit(Z, labels)
+        projection = lda.scalings_[:, : min(_MAX_DIMS, len(classes) - 1)].astype(np.float32)
+        P = Z @ projection
+        centroids = np.vstack([P[labels == c].mean(axis=0) for c in classes])
+        reference = P if calibration is None else calibration @ projection
+        distances = _sq_distances(reference, centroids).min(axis=1)
+        self.theme_ids_ = classes.astype(np.int64)
+        self.projection_ = projection
+        self.centroids_ = centroids.astype(np.float32)
+        self.raw_centroids_ = _normalize(np.vstack([Z[labels == c].mean(axis=0) for c in classes]))
+        self.max_distance_ = float(np.quantile(distances, 1 - self.unassigned_quantile))
+        self.parents_ = _parents(self.raw_centroids_)
+
+    # --- inference -----------------------------------------------------------------------
+
+    def _prepare(self, X: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+        self._check_fitted()
+        X = self._check_input(X, languages)
+        if X.shape[1] != self.n_features_in_:
+            raise DataValidationError(
+                f"vectors have {X.shape[1]} dimensions; the model was fitted on "
+                f"{self.n_features_in_} (another encoder?)"
+            )
+        return self._debias(X, np.asarray(languages, dtype=object), self.language_offsets_)
+
+    def _assign(self, Z: np.ndarray, content: np.ndarray | None) -> np.ndarray:
+        d = _sq_distances(Z @ self.projection_, self.centroids_)
+        labels = self.theme_ids_[d.argmin(axis=1)]
+        far = d.min(axis=1) > self.max_distance_
+        if content is not None:
+            far |= ~np.asarray(content, dtype=bool)
+        return np.where(far, UNASSIGNED, labels)
+
+    def predict(
+        self, X: np.ndarray, *, languages: Sequence[str], content: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Theme id per vector, shape (n,); -1 when far from every theme or no content."""
+        return self._assign(self._prepare(X, languages), content)
+
+    def transform(self, X: np.ndarray, *, languages: Sequence[str]) -> np.ndarray:
+        """Per-theme similarity, shape (n, n_themes): cosine to each theme's mean vector.
+
+        Columns follow ``theme_ids_``.
+        """
+        return self._prepare(X, languages) @ self.raw_centroids_.T
+
+    def parent_of(self, theme_ids: np.ndarray) -> np.ndarray:
+        """Parent theme id of each theme id (-1 stays -1)."""
+        self._check_fitted()
+        lookup = dict(zip(self.theme_ids_.tolist(), self.parents_.tolist(), strict=True))
+        return np.asarray([lookup.get(int(t), UNASSIGNED) for t in theme_ids], dtype=np.int64)
+
+
+_DEFAULTS = {name: ThemeModel().get_params()[name] for name in ThemeModel._PARAMS}
+# Ward cut in UMAP space at granularity 1 (Banking77: 6.0 gave 109 themes, NMI 0.79).
+_WARD_CUT = 6.0
+_LDA_SHRINKAGE = 0.1
+_MAX_DIMS = 64
+
+
+def _stratified_sample(labels: np.ndarray, per_label: int, rng: np.random.Generator) -> np.ndarray:
+    """Sorted row indices: up to ``per_label`` random rows of every label (-1 included)."""
+    chosen = []
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        if len(rows) > per_label:
+            rows = rng.choice(rows, per_label, replace=False)
+        chosen.append(rows)
+    return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+
+
+def _sq_distances(P: np.ndarray, C: np.ndarray) -> np.ndarray:
+    return (P * P).sum(axis=1, keepdims=True) - 2 * P @ C.T + (C * C).sum(axis=1)[None, :]
+
+
+def _parents(centroids: np.ndarray) -> np.ndarray:
+    """Parent group per theme: Ward clustering of centroids into about sqrt(k) groups."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    k = len(centroids)
+    n_parents = max(1, round(np.sqrt(k)))
+    if k < 3:
+        return np.zeros(k, dtype=np.int64)
+    return (
+        AgglomerativeClustering(n_clusters=n_parents, linkage="ward")
+        .fit_predict(centroids)
+        .astype(np.int64)
+    )
+
+
+def _tune_threshold(
+    best: np.ndarray, best_sim: np.ndarray, picks: np.ndarray, keep: np.ndarray
+) -> float:
+    """Cosine threshold maximising F1 of "joins seed s" against the respondents' picks.
+
+    Rows without a pick count as "no seed", so joining them is a false positive.
+    """
+    rows = keep
+    candidates = np.quantile(best_sim[rows], np.linspace(0.05, 0.95, 37))
+    truth = picks[rows]
+    scores = []
+    for threshold in candidates:
+        predicted = np.where(best_sim[rows] >= threshold, best[rows], UNASSIGNED)
+        tp = ((predicted == truth) & (truth >= 0)).sum()
+        fp = ((predicted >= 0) & (predicted != truth)).sum()
+        fn = ((truth >= 0) & (predicted != truth)).sum()
+        scores.append(2 * tp / max(2 * tp + fp + fn, 1))
+    return float(candidates[int(np.argmax(scores))])
+
+
+TYPE_NAME = "cxtext.ThemeModel.v1"
+_ARRAY_STATE = (
+    "theme_ids_",
+    "projection_",
+    "centroids_",
+    "raw_centroids_",
+    "parents_",
+    "seed_prototypes_",
+    "sample_vectors_",
+    "sample_languages_",
+    "sample_weights_",
+    "sample_labels_",
+    "sample_content_",
+)
+
+
+def save_model(
+    model: ThemeModel,
+    target: Path,
+    *,
+    name: str,
+    version: str,
+    encoder: dict[str, Any] | None,
+    data_fingerprint: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    config_toml: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a fitted model as a bundle folder (DESIGN.md's bundle format)."""
+    from cxtext.persistence import write_bundle
+    from cxtext.themes.card import model_card
+
+    model._check_fitted()
+    languages = sorted(model.language_offsets_)
+    arrays = {attr.rstrip("_"): np.asarray(getattr(model, attr)) for attr in _ARRAY_STATE}
+    arrays["offset_languages"] = np.asarray(languages, dtype=str)
+    arrays["offsets"] = (
+        np.vstack([model.language_offsets_[code] for code in languages])
+        if languages
+        else np.zeros((0, model.n_features_in_), np.float32)
+    )
+    state = {
+        "n_features_in": model.n_features_in_,
+        "max_distance": model.max_distance_,
+        "seed_names": model.seed_names_,
+        "seed_threshold": None if np.isnan(model.seed_threshold_) else model.seed_threshold_,
+        "origins": {str(k): v for k, v in model.origins_.items()},
+        "labels_by_id": {str(k): v for k, v in model.labels_by_id_.items()},
+        "lineage": model.lineage_,
+    }
+    parts = {
+        "themes": model.themes_,
+        "parents": model.parent_themes_,
+        "state": state,
+        "sample": {"texts": list(model.sample_texts_), "ids": list(model.sample_ids_)},
+    }
+    return write_bundle(
+        target,
+        type_name=TYPE_NAME,
+        name=name,
+        version=version,
+        params=model.get_params(),
+        arrays=arrays,
+        parts=parts,
+        model_card=model_card(
+            model,
+            name=name,
+            version=version,
+            encoder=encoder,
+            metrics=metrics,
+            data_fingerprint=data_fingerprint,
+        ),
+        config_toml=config_toml,
+        encoder=encoder,
+        data_fingerprint=data_fingerprint,
+        metrics=metrics,
+        lineage={"edits": model.lineage_} if model.lineage_ else None,
+        overwrite=overwrite,
+    )
+
+
+def load_model(path: Path) -> tuple[ThemeModel, dict[str, Any]]:
+    """Load a bundle (a version folder, or ``models/<name>`` for its latest version).
+
+    Returns
+    -------
+    model, manifest
+        The fitted model, predicting exactly as when it was saved, and the bundle manifest.
+    """
+    from cxtext.persistence import read_bundle, resolve_bundle
+
+    bundle = read_bundle(resolve_bundle(path), expected_type=TYPE_NAME)
+    model = ThemeModel(**bundle.manifest["params"])
+    arrays = bundle.arrays
+    for attr in _ARRAY_STATE:
+        setattr(model, attr, arrays[attr.rstrip("_")])
+    state = bundle.parts["state"]
+    model.language_offsets_ = {
+        str(code): arrays["offsets"][i] for i, code in enumerate(arrays["offset_languages"])
+    }
+    model.n_features_in_ = int(state["n_features_in"])
+    model.max_distance_ = float(state["max_distance"])
+    model.seed_names_ = list(state["seed_names"])
+    threshold = state["seed_threshold"]
+    model.seed_threshold_ = float("nan") if threshold is None else float(threshold)
+    model.origins_ = {int(k): v for k, v in state["origins"].items()}
+    model.labels_by_id_ = {int(k): v for k, v in state["labels_by_id"].items()}
+    model.lineage_ = list(state["lineage"])
+    model.themes_ = bundle.parts["themes"]
+    model.parent_themes_ = bundle.parts["parents"]
+    model.sample_texts_ = list(bundle.parts["sample"]["texts"])
+    model.sample_ids_ = list(bundle.parts["sample"]["ids"])
+    return model, bundle.manifest

@@ -1,0 +1,291 @@
+"""Train a theme model on canonical comments, and tag comments with one.
+
+Comments are split into clauses (sentences and contrastive joins), each clause is encoded
+and gets a theme, and a comment carries all its clause themes. Non-answers ("n/a", "-",
+"nothing") are kept out of discovery and stay unassigned.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxtext import schema
+from cxtext.embeddings import Encoder
+from cxtext.errors import ConfigError, DataValidationError
+from cxtext.text.clauses import non_answer_mask, split_clauses_frame
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
+
+THEME_ID = "theme_id"
+THEME_LABEL = "theme_label"
+THEME_IDS = "theme_ids"
+PARENT_THEME_ID = "parent_theme_id"
+PARENT_THEME_LABEL = "parent_theme_label"
+UNASSIGNED_LABEL = "unassigned"
+ENCODE_BATCH = 512
+
+
+@dataclass(frozen=True)
+class SeedSpec:
+    """A known problem from the training config: a name and phrases in any language."""
+
+    name: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """The training config (``training/configs/themes.toml``)."""
+
+    encoder: str = "default"
+    batch_size: int = 32
+    clause_level: bool = True
+    use_problem_picks: bool = True
+    granularity: float = 1.0
+    min_theme_size: int = 10
+    n_components: int = 5
+    n_neighbors: int = 15
+    max_discovery: int = 12_000
+    seed_threshold: float | None = None
+    unassigned_quantile: float = 0.02
+    debias_languages: bool = True
+    sample_per_theme: int = 300
+    random_state: int = 0
+    seeds: tuple[SeedSpec, ...] = field(default_factory=tuple)
+
+    def model_params(self) -> dict[str, Any]:
+        """Keyword arguments of :class:`ThemeModel`."""
+        return {name: getattr(self, name) for name in ThemeModel._PARAMS}
+
+
+def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:
+    """Read a training config TOML (``[themes]`` options and ``[[seeds]]``), then overrides.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, unknown keys, or a seed without a name or phrases.
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read training config {path}: {exc}") from exc
+    unknown_top = set(data) - {"themes", "seeds"}
+    if unknown_top:
+        raise ConfigError(f"{path}: unknown sections {sorted(unknown_top)}")
+    options = dict(data.get("themes", {}))
+    allowed = {f.name for f in fields(ThemeConfig)} - {"seeds"}
+    unknown = set(options) - allowed
+    if unknown:
+        raise ConfigError(f"{path}: unknown [themes] keys {sorted(unknown)}")
+    seeds = []
+    for entry in data.get("seeds", []):
+        name = str(entry.get("name", "")).strip()
+        phrases = tuple(str(p) for p in entry.get("phrases", []) if str(p).strip())
+        if not name or not phrases:
+            raise ConfigError(f"{path}: every [[seeds]] needs a name and at least one phrase")
+        seeds.append(SeedSpec(name, phrases))
+    options.update({k: v for k, v in overrides.items() if v is not None})
+    return ThemeConfig(**options, seeds=tuple(seeds))
+
+
+def config_toml(config: ThemeConfig) -> str:
+    """The config as used, written back as TOML for the bundle."""
+    lines = ["[themes]"]
+    for f in fields(ThemeConfig):
+        value = getattr(config, f.name)
+        if f.name == "seeds" or value is None:
+            continue
+        rendered = str(value).lower() if isinstance(value, bool) else repr(value)
+        lines.append(f"{f.name} = {rendered.replace(chr(39), chr(34))}")
+    for seed in config.seeds:
+        phrases = ", ".join(_toml_string(p) for p in seed.phrases)
+        lines += ["", "[[seeds]]", f"name = {_toml_string(seed.name)}", f"phrases = [{phrases}]"]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFrame:
+    """Clauses of the canonical frame's minable comments.
+
+    Returns
+    -------
+    DataFrame
+        ``comment_id``, ``clause_index``, ``clause``, ``language``, ``content`` (False for
+        non-answers) and ``problem`` (the respondent's pick, when the frame has one).
+    """
+    for column in (schema.ID, schema.TEXT):
+        if column not in frame.columns:
+            raise DataValidationError(f"the comments have no {column!r} column")
+    text = frame[schema.TEXT].fillna("").astype(str)
+    languages = (
+        frame[schema.LANGUAGE].fillna(schema.UNDETERMINED_LANGUAGE).astype(str)
+        if schema.LANGUAGE in frame.columns
+        else pd.Series(schema.UNDETERMINED_LANGUAGE, index=frame.index)
+    )
+    ids = frame[schema.ID].astype(str)
+    if clause_level:
+        clauses = split_clauses_frame(ids, text, languages)
+    else:
+        clauses = pd.DataFrame({"comment_id": ids, "clause_index": 0, "clause": text})
+        clauses = clauses[text.str.strip() != ""].reset_index(drop=True)
+    by_id = pd.DataFrame({"language": languages.to_numpy()}, index=ids.to_numpy())
+    if schema.PROBLEM in frame.columns:
+        by_id["problem"] = frame[schema.PROBLEM].to_numpy()
+    clauses = clauses.join(by_id, on="comment_id")
+    whole = pd.Series(non_answer_mask(text), index=ids.to_numpy())
+    clauses["content"] = (
+        ~non_answer_mask(clauses["clause"]) & ~whole.reindex(clauses["comment_id"]).to_numpy()
+    )
+    return clauses
+
+
+def _encode(
+    encoder: Encoder, texts: Sequence[str], on_progress: Callable[[int], None] | None
+) -> np.ndarray:
+    parts = []
+    for start in range(0, len(texts), ENCODE_BATCH):
+        parts.append(encoder.encode(list(texts[start : start + ENCODE_BATCH])))
+        if on_progress:
+            on_progress(min(start + ENCODE_BATCH, len(texts)))
+    if not parts:
+        return np.zeros((0, encoder.info.dim), dtype=np.float32)
+    return np.vstack(parts)
+
+
+def encode_seeds(encoder: Encoder, specs: Sequence[SeedSpec]) -> list[Seed]:
+    """Encode the seeds' phrases; each phrase's language is identified."""
+    from cxtext.text.langid import detect_languages
+
+    seeds = []
+    for spec in specs:
+        vectors = encoder.encode(list(spec.phrases))
+        seeds.append(Seed(spec.name, vectors, detect_languages(list(spec.phrases))))
+    return seeds
+
+
+@dataclass
+class TrainReport:
+    """What a training run did, for the summary table and the manifest's metrics."""
+
+    comments: int
+    clauses: int
+    non_answers: int
+    themes: int
+    unassigned_share: float
+    seed_threshold: float | None
+    encode_seconds: float
+    fit_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def train_themes(
+    frame: pd.DataFrame,
+    encoder: Encoder,
+    config: ThemeConfig,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[ThemeModel, TrainReport, pd.DataFrame]:
+    """Fit a :class:`ThemeModel` on a canonical frame's comments.
+
+    Returns
+    -------
+    model, report, clauses
+        The fitted model, a summary, and the clause table with ``theme_id`` per clause.
+    """
+    clauses = clause_table(frame, clause_level=config.clause_level)
+    started = time.perf_counter()
+    vectors = _encode(encoder, clauses["clause"].tolist(), on_progress)
+    seeds = encode_seeds(encoder, config.seeds)
+    encode_seconds = time.perf_counter() - started
+    picks = None
+    if config.use_problem_picks and config.seeds and "problem" in clauses.columns:
+        names = {s.name.casefold(): s.name for s in config.seeds}
+        picks = [
+            names.get(str(p).strip().casefold()) if isinstance(p, str) else None
+            for p in clauses["problem"]
+        ]
+    started = time.perf_counter()
+    model = ThemeModel(**config.model_params()).fit(
+        vectors,
+        languages=clauses["language"].tolist(),
+        texts=clauses["clause"].tolist(),
+        ids=clauses["comment_id"].tolist(),
+        content=clauses["content"].to_numpy(),
+        seeds=seeds,
+        seed_labels=picks,
+    )
+    fit_seconds = time.perf_counter() - started
+    clauses[THEME_ID] = model.labels_
+    content = clauses["content"].to_numpy()
+    report = TrainReport(
+        comments=len(frame),
+        clauses=len(clauses),
+        non_answers=int((~content).sum()),
+        themes=len(model.theme_ids_),
+        unassigned_share=float((model.labels_[content] == UNASSIGNED).mean())
+        if content.any()
+        else 0.0,
+        seed_threshold=None if np.isnan(model.seed_threshold_) else model.seed_threshold_,
+        encode_seconds=round(encode_seconds, 2),
+        fit_seconds=round(fit_seconds, 2),
+    )
+    return model, report, clauses
+
+
+def tag_frame(
+    frame: pd.DataFrame,
+    model: ThemeModel,
+    encoder: Encoder,
+    *,
+    clause_level: bool = True,
+    on_progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Add theme columns to a canonical frame, one row per input row.
+
+    Adds ``theme_id`` (the comment's main theme: its most confident clause's, -1 when
+    none), ``theme_label``, ``theme_ids`` (all clause themes, in clause order, no
+    repeats), ``parent_theme_id`` and ``parent_theme_label``.
+    """
+    clauses = clause_table(frame, clause_level=clause_level)
+    vectors = _encode(encoder, clauses["clause"].tolist(), on_progress)
+    languages = clauses["language"].tolist()
+    content = clauses["content"].to_numpy()
+    clauses[THEME_ID] = model.predict(vectors, languages=languages, content=content)
+    if len(clauses):
+        clauses["confidence"] = model.transform(vectors, languages=languages).max(axis=1)
+    else:
+        clauses["confidence"] = pd.Series(dtype=float)
+    assigned = clauses[clauses[THEME_ID] != UNASSIGNED]
+    all_ids = assigned.groupby("comment_id", sort=False)[THEME_ID].agg(
+        lambda s: list(dict.fromkeys(int(v) for v in s))
+    )
+    main = (
+        assigned.sort_values("confidence", ascending=False, kind="stable")
+        .drop_duplicates("comment_id")
+        .set_index("comment_id")[THEME_ID]
+    )
+    labels = {t["id"]: t["label"] for t in model.themes_}
+    parents = {p["id"]: p["label"] for p in model.parent_themes_}
+    ids = frame[schema.ID].astype(str)
+    out = frame.copy()
+    out[THEME_ID] = ids.map(main).fillna(UNASSIGNED).astype("int64").to_numpy()
+    out[THEME_LABEL] = out[THEME_ID].map(labels).fillna(UNASSIGNED_LABEL)
+    out[THEME_IDS] = [all_ids.get(i, []) for i in ids]
+    out[PARENT_THEME_ID] = model.parent_of(out[THEME_ID].to_numpy())
+    out[PARENT_THEME_LABEL] = out[PARENT_THEME_ID].map(parents).fillna(UNASSIGNED_LABEL)
+    return out
