@@ -341,7 +341,9 @@ class ThemeModel:
             n_components=self.n_components,
             min_dist=0.0,
             metric="cosine",
+            init="pca",  # the default spectral start (ARPACK) differs between processes
             random_state=self.random_state,
+            n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
         )
         low = reducer.fit_transform(Z)
         cut = _WARD_CUT * self.granularity

@@ -182,7 +182,7 @@ class TrainReport:
 
     comments: int
     clauses: int
-    non_answers: int
+    non_answers: int  # comments without a single clause with content (empty, "n/a", "-")
     themes: int
     unassigned_share: float
     seed_threshold: float | None
@@ -232,10 +232,11 @@ def train_themes(
     fit_seconds = time.perf_counter() - started
     clauses[THEME_ID] = model.labels_
     content = clauses["content"].to_numpy()
+    with_content = clauses.loc[content, "comment_id"].nunique()
     report = TrainReport(
         comments=len(frame),
         clauses=len(clauses),
-        non_answers=int((~content).sum()),
+        non_answers=len(frame) - with_content,
         themes=len(model.theme_ids_),
         unassigned_share=float((model.labels_[content] == UNASSIGNED).mean())
         if content.any()
