@@ -43,7 +43,7 @@ PHRASES = {
 
 def _frame(n_per: int = 40) -> pd.DataFrame:
     rows = []
-    for cause, phrases in PHRASES.items():
+    for phrases in PHRASES.values():
         for i in range(n_per):
             rows.append(phrases[i % 3] + f" {['today', 'again', 'this week', 'as usual'][i % 4]}")
     rows += ["The invoice was wrong but the shop staff were friendly", "n/a", "-", ""]
