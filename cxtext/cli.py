@@ -848,7 +848,7 @@ def demo(
     survey_rows: Annotated[int, typer.Option(help="Survey answers to generate.")] = 2000,
     ticket_rows: Annotated[int, typer.Option(help="Support tickets to generate.")] = 800,
     seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 0,
-    encode: Annotated[bool, typer.Option(help="Embed the comments with the encoder.")] = True,
+    themes: Annotated[bool, typer.Option(help="Train a theme model and tag the comments.")] = True,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
 ) -> None:
     """Generate the multilingual demo data and run the whole job on it, printing a report."""
@@ -859,7 +859,7 @@ def demo(
     def action() -> dict[str, Any]:
         files = write_demo(out_dir, n_survey=survey_rows, n_tickets=ticket_rows, seed=seed)
         out.rule("1. ingest")
-        frames = []
+        frames = {}
         ingested: dict[str, Any] = {}
         for name in ("survey", "tickets"):
             target = out_dir / f"{name}.parquet"
@@ -874,8 +874,8 @@ def demo(
             summary = report.to_dict() | {"out": str(target)}
             _print_ingest(summary)
             ingested[name] = summary
-            frames.append(pd.read_parquet(target))
-        frame = pd.concat(frames, ignore_index=True)
+            frames[name] = pd.read_parquet(target)
+        frame = pd.concat(frames.values(), ignore_index=True)
 
         out.rule("2. metrics")
         report_all = metrics_report(frame, by=("country",))
@@ -890,9 +890,8 @@ def demo(
             "metrics": report_all,
             "by_month": monthly["groups"],
         }
-        if encode:
-            out.rule("3. encode")
-            result["encoder"] = _encode_comments(frame, cache_dir)
+        if themes:
+            result["themes"] = _demo_themes(frames, files["themes_config"], out_dir, cache_dir)
         return result
 
     result = _run(action)
@@ -909,27 +908,51 @@ def _frame_table(frame: pd.DataFrame, *, title: str) -> Table:
     return table
 
 
-def _encode_comments(frame: pd.DataFrame, cache_dir: Path) -> dict[str, Any]:
-    """Embed the minable comments through the persistent cache and report the work done."""
-    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+def _demo_themes(
+    frames: dict[str, pd.DataFrame], config_path: Path, out_dir: Path, cache_dir: Path
+) -> dict[str, Any]:
+    """Train a theme model on the demo survey, tag survey and tickets, show the themes."""
+    from cxtext.persistence import fingerprint
+    from cxtext.themes.model import save_model
+    from cxtext.themes.train import THEME_ID, config_toml, load_config, tag_frame, train_themes
 
-    texts = frame.loc[frame[schema.TEXT_FLAG].fillna("") == "", schema.TEXT].astype(str).tolist()
-    _quiet_model_loading()
+    out.rule("3. themes")
+    settings = load_config(config_path)
     started = time.perf_counter()
-    encoder = CachedEncoder(
-        load_encoder(cache_dir=cache_dir), EmbeddingCache(cache_dir / "embeddings.sqlite")
-    )
+    encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    with _progress("encode comments", len(texts), quiet=False) as tick:
-        for start in range(0, len(texts), 256):
-            encoder.encode(texts[start : start + 256])
-            tick(min(start + 256, len(texts)))
-    seconds = time.perf_counter() - started
+    with _progress("encode clauses", None, quiet=False) as tick:
+        model, report, clauses = train_themes(frames["survey"], encoder, settings, on_progress=tick)
+    name, version, folder = _version_folder(out_dir / "models" / "themes")
+    save_model(
+        model,
+        folder,
+        name=name,
+        version=version,
+        encoder=encoder.info.to_dict(),
+        data_fingerprint=fingerprint(clauses["comment_id"].tolist(), clauses["clause"].tolist()),
+        metrics=report.to_dict(),
+        config_toml=config_toml(settings),
+    )
+    _print_themes(model.themes_, title=f"themes of the demo survey ({folder})")
+    tagged = pd.concat(
+        [tag_frame(part, model, encoder) for part in frames.values()], ignore_index=True
+    )
+    tagged.to_parquet(out_dir / "tagged.parquet", index=False)
     stats = encoder.stats.to_dict()
     out.print(
-        f"encoded {len(texts):,} comments with {encoder.info.id} in {seconds:.1f} s "
-        f"(load {load_s:.1f} s; {stats['cache_hits']:,} from the cache, {stats['encoded']:,} "
-        f"through the model, {stats['over_window']:,} over the window)"
+        f"{report.themes} themes from {report.clauses:,} clauses ({report.non_answers:,} "
+        f"non-answers kept out; unassigned {100 * report.unassigned_share:.1f}%); encoder "
+        f"load {load_s:.1f} s, encode {report.encode_seconds} s ({stats['cache_hits']:,} "
+        f"clauses from the cache), fit {report.fit_seconds} s. Tagged {len(tagged):,} "
+        f"survey answers and tickets -> {out_dir / 'tagged.parquet'}"
     )
-    return {"info": encoder.info.to_dict(), "seconds": round(seconds, 2), **stats}
+    return {
+        "model": str(folder),
+        **report.to_dict(),
+        "encoder": encoder.info.to_dict() | stats,
+        "tagged_unassigned": int((tagged[THEME_ID] == -1).sum()),
+        "themes": [
+            {k: t[k] for k in ("id", "label", "size", "parent", "origin")} for t in model.themes_
+        ],
+    }

@@ -1886,6 +1886,59 @@ def mapping_toml(source: schema.Source) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Seed phrases for the survey's problem list (NPS+ picks), in a few languages each; written
+# fresh for the demo's theme training config, not drawn from the phrase banks above.
+SEED_PHRASES: Final[dict[str, tuple[str, ...]]] = {
+    "Billing / invoice": (
+        "my invoice is wrong",
+        "I was charged twice",
+        "de factuur klopt niet",
+        "factura este greșită",
+        "a fatura veio errada",
+    ),
+    "Internet speed or outages": (
+        "the internet is slow and keeps dropping",
+        "het internet valt steeds weg",
+        "internetul merge foarte greu",
+        "a internet está sempre a falhar",
+    ),
+    "Waiting time customer service": (
+        "I waited an hour on the phone",
+        "lang in de wacht bij de klantenservice",
+        "am așteptat mult la telefon",
+        "esperei muito tempo pelo atendimento",
+    ),
+    "Staff attitude": (
+        "the agent was rude",
+        "de medewerker was onbeleefd",
+        "angajatul a fost nepoliticos",
+        "o funcionário foi mal-educado",
+    ),
+    "App or website": (
+        "the app keeps crashing",
+        "de app werkt niet",
+        "aplicația nu funcționează",
+        "a aplicação não abre",
+    ),
+    "Price": ("it is too expensive", "veel te duur", "prea scump", "é muito caro"),
+}
+
+
+def themes_toml() -> str:
+    """Theme training config for the demo: broad themes, the problem list as seeds."""
+    lines = [
+        f"# {COMPANY} demo: theme training config (cxtext.demo). The survey's problem list",
+        "# seeds themes; everything else is discovered.",
+        "[themes]",
+        "granularity = 2.0",
+        "min_theme_size = 15",
+    ]
+    for name, phrases in SEED_PHRASES.items():
+        quoted = ", ".join(json.dumps(p, ensure_ascii=False) for p in phrases)
+        lines += ["", "[[seeds]]", f"name = {json.dumps(name)}", f"phrases = [{quoted}]"]
+    return "\n".join(lines) + "\n"
+
+
 def write_demo(
     out_dir: Path,
     *,
@@ -1905,7 +1958,8 @@ def write_demo(
     -------
     dict
         Path of each file by key: ``survey``, ``tickets``, ``survey_mapping``,
-        ``tickets_mapping``, ``survey_truth``, ``tickets_truth``.
+        ``tickets_mapping``, ``survey_truth``, ``tickets_truth``, ``themes_config`` (a
+        theme training config seeding the survey's problem list, see :func:`themes_toml`).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -1932,4 +1986,6 @@ def write_demo(
         ("tickets_mapping", schema.Source.TICKET),
     ):
         paths[key].write_text(mapping_toml(source), encoding="utf-8", newline="\n")
+    paths["themes_config"] = out_dir / "themes.toml"
+    paths["themes_config"].write_text(themes_toml(), encoding="utf-8", newline="\n")
     return paths

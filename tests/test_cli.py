@@ -149,7 +149,7 @@ def test_demo_runs_end_to_end_without_the_encoder(tmp_path: Path) -> None:
             "300",
             "--ticket-rows",
             "100",
-            "--no-encode",
+            "--no-themes",
         ],
     )
     assert result.exit_code == 0, result.output
