@@ -134,8 +134,8 @@ def delete(model: ThemeModel, theme_id: int) -> ThemeModel:
 def add_seed(model: ThemeModel, seed: Seed, *, threshold: float | None = None) -> ThemeModel:
     """A copy with a new seeded theme that takes the sampled rows close to its prototype.
 
-    ``threshold`` is the cosine needed to join (default: the model's tuned seed
-    threshold, else 0.85).
+    A row joins when its cosine to the seed reaches ``threshold`` (default: the model's
+    tuned seed threshold, else 0.85) and beats its cosine to its current theme.
     """
     if seed.name in model.labels_by_id_.values():
         raise ConfigError(f"a theme called {seed.name!r} exists already")
@@ -147,7 +147,15 @@ def add_seed(model: ThemeModel, seed: Seed, *, threshold: float | None = None) -
     vectors = new._prepare(np.asarray(new.sample_vectors_, np.float32), languages)
     limit = threshold if threshold is not None else new.seed_threshold_
     limit = 0.85 if limit is None or np.isnan(limit) else float(limit)
-    joins = (vectors @ prototype >= limit) & (new.sample_labels_ >= 0)
+    to_seed = vectors @ prototype
+    column = {t: i for i, t in enumerate(new.theme_ids_.tolist())}
+    current = np.full(len(vectors), -np.inf, dtype=np.float32)
+    assigned = np.flatnonzero(new.sample_labels_ >= 0)
+    if len(assigned):
+        cols = [column[int(t)] for t in new.sample_labels_[assigned]]
+        current[assigned] = np.sum(vectors[assigned] * new.raw_centroids_[cols], axis=1)
+    # A row joins when it is close enough to the seed and closer to it than to its theme.
+    joins = (to_seed >= limit) & (to_seed > current) & (new.sample_labels_ >= 0)
     if joins.sum() < 2:
         raise ConfigError(
             f"only {int(joins.sum())} sampled comments reach cosine {limit:.2f} to seed "

@@ -1,0 +1,144 @@
+"""train, tag and themes curation through the command line, with the real encoder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cxtext.cli import EXIT_USAGE, app
+from cxtext.demo import write_demo
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory, encoder_folder: Path) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("themes")
+    files = write_demo(root, n_survey=400, n_tickets=60, seed=3)
+    models = root / "models" / "demo"
+    cache = ["--cache-dir", str(encoder_folder.parent)]
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            str(files["survey"]),
+            "--mapping",
+            str(files["survey_mapping"]),
+            "--config",
+            str(files["themes_config"]),
+            "--out",
+            str(models),
+            *cache,
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return {
+        "root": root,
+        "models": models,
+        "survey": files["survey"],
+        "mapping": files["survey_mapping"],
+        "summary": root / "summary.json",
+        **{"_": root},
+    } | {"train_json": _save(root / "train.json", result.stdout)}
+
+
+def _save(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_train_writes_a_versioned_bundle_with_seeds(trained: dict[str, Path]) -> None:
+    summary = json.loads(trained["train_json"].read_text())
+    assert summary["model"].endswith("demo/v1")
+    assert summary["unassigned_share"] <= 0.05
+    labels = {t["label"] for t in summary["themes_table"]}
+    assert {"Billing / invoice", "Price", "App or website"} <= labels
+    assert (trained["models"] / "v1" / "manifest.json").is_file()
+
+
+def test_tag_keeps_every_row_and_adds_theme_columns(
+    trained: dict[str, Path], encoder_folder: Path
+) -> None:
+    out = trained["root"] / "tagged.parquet"
+    result = runner.invoke(
+        app,
+        [
+            "tag",
+            str(trained["survey"]),
+            "--mapping",
+            str(trained["mapping"]),
+            "--model",
+            str(trained["models"]),
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(encoder_folder.parent),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    tagged = pd.read_parquet(out)
+    source = pd.read_csv(trained["survey"], dtype=str)
+    assert json.loads(result.stdout)["rows"] == len(tagged)
+    assert len(tagged) == len(source) - 2  # the generator's two bad rows are left out
+    for column in (
+        "id",
+        "text",
+        "language",
+        "theme_id",
+        "theme_label",
+        "theme_ids",
+        "parent_theme_id",
+        "country",
+    ):
+        assert column in tagged.columns
+    assigned = tagged[tagged["theme_id"] >= 0]
+    assert len(assigned) > 0.8 * len(tagged)
+    assert all(t in ids for t, ids in zip(assigned["theme_id"], assigned["theme_ids"], strict=True))
+
+
+def test_curation_writes_new_versions(trained: dict[str, Path], encoder_folder: Path) -> None:
+    models = trained["models"]
+    shown = json.loads(runner.invoke(app, ["themes", "show", str(models), "--json"]).stdout)
+    ids = [t["id"] for t in shown["themes"]]
+    assert (
+        runner.invoke(app, ["themes", "rename", str(models), str(ids[0]), "Invoices"]).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(app, ["themes", "merge", str(models), str(ids[-1]), str(ids[-2])]).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        app,
+        [
+            "themes",
+            "add-seed",
+            str(models),
+            "Installation",
+            "--phrase",
+            "the technician installed everything the same day",
+            "--phrase",
+            "de monteur kwam snel en alles werkte meteen",
+            "--threshold",
+            "0.85",
+            "--cache-dir",
+            str(encoder_folder.parent),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    latest = json.loads(runner.invoke(app, ["themes", "show", str(models), "--json"]).stdout)
+    assert latest["model"].endswith("/v4")
+    labels = [t["label"] for t in latest["themes"]]
+    assert "Invoices" in labels and "Installation" in labels
+    assert len(latest["themes"]) == len(ids)  # one merged away, one seeded
+    manifest = json.loads((models / "v4" / "manifest.json").read_text())
+    assert [e["op"] for e in manifest["lineage"]["edits"]] == ["rename", "merge", "add-seed"]
+    bad = runner.invoke(app, ["themes", "delete", str(models), "999"])
+    assert bad.exit_code == EXIT_USAGE and "no theme" in bad.stderr
