@@ -255,6 +255,7 @@ def test_tickets_share_customers_and_language(
 def test_write_demo_files(written: dict[str, Path]) -> None:
     assert set(written) == {
         "survey", "tickets", "survey_mapping", "tickets_mapping", "survey_truth", "tickets_truth",
+        "themes_config",
     }  # fmt: skip
     for path in written.values():
         assert path.is_file()
@@ -285,3 +286,12 @@ def test_mappings_parse_and_name_existing_columns(
     assert {schema.ID, schema.TEXT, schema.CREATED_AT} <= set(mapping["columns"])
     assert set(mapping["columns"].values()) <= header
     assert set(mapping.get("segments", {}).values()) <= header
+
+
+def test_themes_config_seeds_the_problem_list(written: dict[str, Path]) -> None:
+    from cxtext.demo import PROBLEM_OPTIONS
+    from cxtext.themes.train import load_config
+
+    config = load_config(written["themes_config"])
+    assert {seed.name for seed in config.seeds} == set(PROBLEM_OPTIONS) - {"Other"}
+    assert all(len(seed.phrases) >= 4 for seed in config.seeds)
