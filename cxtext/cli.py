@@ -215,17 +215,25 @@ def _load_frame(
     input: Path,
     mapping: Path | None,
     *,
-    text_col: str | None,
-    id_col: str | None,
-    score_col: str | None,
-    date_col: str | None,
-    segments: Sequence[str],
+    text_col: str | None = None,
+    id_col: str | None = None,
+    score_col: str | None = None,
+    date_col: str | None = None,
+    segments: Sequence[str] = (),
+    languages: bool = False,
     quiet: bool,
 ) -> pd.DataFrame:
-    """A canonical frame: read as is from a canonical Parquet, otherwise ingested in memory."""
-    if not (mapping or text_col or score_col) and input.suffix == ".parquet":
+    """A canonical frame: read as is from a canonical Parquet, otherwise ingested in memory
+    (bad rows reported and left out). ``languages`` adds language id when missing."""
+    flags = (mapping, text_col, id_col, score_col, date_col)
+    if not any(flags) and input.suffix == ".parquet":
         canonical = pd.read_parquet(input)
         if {schema.ID, schema.SOURCE}.issubset(canonical.columns):
+            if languages and schema.LANGUAGE not in canonical.columns:
+                from cxtext.text.langid import detect_languages
+
+                texts = canonical.get(schema.TEXT, pd.Series("", index=canonical.index))
+                canonical[schema.LANGUAGE] = detect_languages(texts.fillna("").astype(str).tolist())
             return canonical
     from cxtext.io import ingest_file
 
@@ -238,7 +246,7 @@ def _load_frame(
         segments=segments,
     )
     with _progress(f"read {input.name}", None, quiet=quiet) as tick:
-        result = ingest_file(input, column_mapping, detect_language=False, on_progress=tick)
+        result = ingest_file(input, column_mapping, detect_language=languages, on_progress=tick)
     if result.report.quarantined and not quiet:
         err.print(
             f"[yellow]{result.report.quarantined:,} of {result.report.read:,} rows were "
@@ -523,42 +531,6 @@ def _encoder_for(name: str, cache_dir: Path, *, batch_size: int = 32) -> Any:
     return CachedEncoder(encoder, EmbeddingCache(cache_dir / "embeddings.sqlite"))
 
 
-def _ingest_for_text(
-    input: Path,
-    mapping: Path | None,
-    *,
-    text_col: str | None,
-    id_col: str | None,
-    quiet: bool = False,
-) -> pd.DataFrame:
-    """Read comments for training or tagging: a canonical Parquet, or an export ingested
-    in memory with language id (bad rows are reported and left out)."""
-    if not (mapping or text_col) and input.suffix == ".parquet":
-        canonical = pd.read_parquet(input)
-        if {schema.ID, schema.TEXT}.issubset(canonical.columns):
-            if schema.LANGUAGE not in canonical.columns:
-                from cxtext.text.langid import detect_languages
-
-                canonical[schema.LANGUAGE] = detect_languages(
-                    canonical[schema.TEXT].fillna("").astype(str).tolist()
-                )
-            return canonical
-    from cxtext.io import ingest_file
-
-    column_mapping = _mapping(
-        mapping, text_col=text_col, id_col=id_col, score_col=None, date_col=None
-    )
-    with _progress(f"read {input.name}", None, quiet=quiet) as tick:
-        result = ingest_file(input, column_mapping, on_progress=tick)
-    if result.report.quarantined and not quiet:
-        err.print(
-            f"[yellow]{result.report.quarantined:,} of {result.report.read:,} rows were "
-            "rejected and left out; run `cxtext ingest` for the quarantine file[/yellow]"
-        )
-    frame: pd.DataFrame = result.frame
-    return frame
-
-
 def _version_folder(out_dir: Path) -> tuple[str, str, Path]:
     """(name, version, folder) for a new bundle under models/NAME."""
     from cxtext.persistence import next_version
@@ -589,7 +561,9 @@ def train(
     def action() -> dict[str, Any]:
         started = time.perf_counter()
         settings = load_config(config, random_state=seed)
-        frame = _ingest_for_text(input, mapping, text_col=text_col, id_col=id_col, quiet=as_json)
+        frame = _load_frame(
+            input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
+        )
         encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
         with _progress("encode clauses", None, quiet=as_json) as tick:
             model, report, clauses = train_themes(frame, encoder, settings, on_progress=tick)
@@ -664,7 +638,9 @@ def tag(
     def action() -> dict[str, Any]:
         started = time.perf_counter()
         model, manifest = load_model(model_dir)
-        frame = _ingest_for_text(input, mapping, text_col=text_col, id_col=id_col, quiet=as_json)
+        frame = _load_frame(
+            input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
+        )
         encoder = _encoder_for(manifest["encoder"]["id"], cache_dir)
         if encoder.info.dim != model.n_features_in_:
             raise ConfigError(
