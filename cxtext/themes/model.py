@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from cxtext.errors import ConfigError, DataValidationError, NotFittedError
+from cxtext.schema import UNDETERMINED_LANGUAGE
 from cxtext.themes.labels import describe
 
 UNASSIGNED = -1
@@ -186,6 +187,10 @@ class ThemeModel:
                 f"{2 * self.min_theme_size})"
             )
         keep = np.ones(len(X), dtype=bool) if content is None else np.asarray(content, bool)
+        if keep.sum() < 2 * self.min_theme_size:
+            raise DataValidationError(
+                f"too few comments with content to discover themes: {int(keep.sum())}"
+            )
         langs = np.asarray(languages, dtype=object)
         rng = np.random.default_rng(self.random_state)
 
@@ -256,10 +261,14 @@ class ThemeModel:
         if not self.debias_languages:
             return {}
         center = X[keep].mean(axis=0)
-        return {
-            str(lang): (X[keep & (langs == lang)].mean(axis=0) - center).astype(np.float32)
-            for lang in np.unique(langs[keep])
-        }
+        offsets = {}
+        for lang in np.unique(langs[keep]):
+            rows = keep & (langs == lang)
+            # A handful of comments cannot tell a language's offset from its topics, and
+            # "und" is a mix of languages: both are left as they are.
+            if lang != UNDETERMINED_LANGUAGE and rows.sum() >= _MIN_LANGUAGE_ROWS:
+                offsets[str(lang)] = (X[rows].mean(axis=0) - center).astype(np.float32)
+        return offsets
 
     @staticmethod
     def _refined_offsets(
@@ -432,6 +441,7 @@ _DEFAULTS = {name: ThemeModel().get_params()[name] for name in ThemeModel._PARAM
 # Ward cut in UMAP space at granularity 1 (Banking77: 6.0 gave 109 themes, NMI 0.79).
 _WARD_CUT = 6.0
 _LDA_SHRINKAGE = 0.1
+_MIN_LANGUAGE_ROWS = 20
 _MAX_DIMS = 64
 
 

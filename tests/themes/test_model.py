@@ -158,3 +158,15 @@ def test_fit_is_identical_across_processes() -> None:
         for _ in range(2)
     }
     assert len(runs) == 1
+
+
+def test_a_rare_language_keeps_its_topic(corpus: Corpus) -> None:
+    topic0 = corpus.vectors[corpus.topics == 0][:3]
+    vectors = np.vstack([corpus.vectors, topic0])
+    languages = [*corpus.languages, "de", "de", "de"]
+    model = ThemeModel().fit(vectors, languages=languages)
+    assert "de" not in model.language_offsets_  # too few rows to estimate an offset
+    labels = model.predict(vectors, languages=languages)
+    np.testing.assert_array_equal(
+        labels[-3:], labels[: len(corpus.vectors)][corpus.topics == 0][:3]
+    )
