@@ -83,3 +83,28 @@ def clean_texts(texts: pd.Series) -> pd.Series:
         Series of shape (n,), dtype ``str``, same index.
     """
     return pd.Series([clean_text(t) for t in texts], index=texts.index, dtype="str")
+
+
+# Addressing noise for theme modelling: @handles, links and hashtag signs (the tag word
+# stays). Support tweets open with the brand's handle, which otherwise groups comments by
+# brand instead of by cause.
+_ADDRESSING = re.compile(r"(?<![\w.])@\w+|https?://\S+|www\.\S+")
+_HASH = re.compile(r"(?<!\w)#(?=\w)")
+_SPACES = re.compile(r"\s{2,}")
+
+
+def strip_addressing(texts: pd.Series) -> pd.Series:
+    """Remove @handles, links and ``#`` signs from texts (for theme modelling only).
+
+    Parameters
+    ----------
+    texts
+        Series of shape (n,) of strings.
+
+    Returns
+    -------
+    pandas.Series
+        Series of shape (n,), same index, whitespace collapsed and stripped.
+    """
+    out = texts.str.replace(_ADDRESSING, " ", regex=True).str.replace(_HASH, "", regex=True)
+    return out.str.replace(_SPACES, " ", regex=True).str.strip()

@@ -23,6 +23,7 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -354,7 +355,10 @@ class ThemeModel:
             random_state=self.random_state,
             n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
         )
-        low = reducer.fit_transform(Z)
+        with warnings.catch_warnings():
+            # UMAP warns that a fixed random_state means one thread; that is intended.
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            low = reducer.fit_transform(Z)
         cut = _WARD_CUT * self.granularity
         raw = AgglomerativeClustering(
             n_clusters=None, distance_threshold=cut, linkage="ward"

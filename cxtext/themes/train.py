@@ -21,6 +21,7 @@ from cxtext import schema
 from cxtext.embeddings import Encoder
 from cxtext.errors import ConfigError, DataValidationError
 from cxtext.text.clauses import non_answer_mask, split_clauses_frame
+from cxtext.text.clean import strip_addressing
 from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
 
 THEME_ID = "theme_id"
@@ -120,6 +121,8 @@ def _toml_string(value: str) -> str:
 def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFrame:
     """Clauses of the canonical frame's minable comments.
 
+    @handles, links and ``#`` signs are removed first (:func:`strip_addressing`).
+
     Returns
     -------
     DataFrame
@@ -129,7 +132,7 @@ def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFr
     for column in (schema.ID, schema.TEXT):
         if column not in frame.columns:
             raise DataValidationError(f"the comments have no {column!r} column")
-    text = frame[schema.TEXT].fillna("").astype(str)
+    text = strip_addressing(frame[schema.TEXT].fillna("").astype(str))
     languages = (
         frame[schema.LANGUAGE].fillna(schema.UNDETERMINED_LANGUAGE).astype(str)
         if schema.LANGUAGE in frame.columns

@@ -50,3 +50,12 @@ def test_clean_texts_keeps_index_and_matches_scalar() -> None:
     out = clean_texts(raw)
     assert list(out.index) == [5, 6, 7, 8]
     assert out.tolist() == [clean_text(t) for t in raw] == ["x y", "ș ț", "", "plain"]
+
+
+def test_strip_addressing_removes_handles_links_and_hash_signs() -> None:
+    import pandas as pd
+
+    from cxtext.text.clean import strip_addressing
+
+    texts = pd.Series(["@united my bag is lost http://t.co/x1 #fail", "mail me at a@b.com", ""])
+    assert strip_addressing(texts).tolist() == ["my bag is lost fail", "mail me at a@b.com", ""]

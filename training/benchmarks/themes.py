@@ -461,6 +461,8 @@ def section_airline(encoder: Any) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "nmi": round(float(normalized_mutual_info_score(reasons, labels)), 4),
         "ari": round(float(adjusted_rand_score(reasons, labels)), 4),
+        # Complaints addressed to one airline should not form themes of their own.
+        "nmi_airline": round(float(normalized_mutual_info_score(frame["airline"], labels)), 4),
         "k": len(model.theme_ids_),
         "parents": len(model.parent_themes_),
         "unassigned": round(float((labels < 0).mean()), 4),
@@ -492,6 +494,7 @@ def section_airline(encoder: Any) -> dict[str, Any]:
         )
     print(
         f"  NMI {figures['nmi']:.3f}  ARI {figures['ari']:.3f}  purity {figures['purity']:.3f}"
+        f"  (NMI to airline {figures['nmi_airline']:.3f})"
         f"  k {figures['k']}  unassigned {figures['unassigned']:.1%}  fit {seconds:.1f} s"
     )
     print_theme_table(table)
@@ -678,7 +681,7 @@ def print_summary(result: dict[str, Any]) -> None:
         for name, figures in result["sib200"]["runs"].items():
             print(_row(name, figures, keys) + _flags(figures))
     if "airline" in result:
-        keys = ("nmi", "ari", "purity", "k", "unassigned", "fit_seconds")
+        keys = ("nmi", "ari", "purity", "nmi_airline", "k", "unassigned", "fit_seconds")
         print(f"Airline negative tweets ({result['airline']['rows']:,} rows, 10 reasons)")
         print(_header(keys))
         print(_row("cxtext default", result["airline"]["cxtext default"], keys))
