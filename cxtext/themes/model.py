@@ -226,7 +226,7 @@ class ThemeModel:
         self.seed_prototypes_ = prototypes
         self.seed_threshold_ = seed_threshold
         self.n_features_in_ = X.shape[1]
-        labels = self._assign(Z, keep)
+        labels = self._number_by_size(self._assign(Z, keep), n_seeds)
         self.labels_ = labels
         self.origins_ = {int(t): ("seed" if t < n_seeds else "discovered") for t in self.theme_ids_}
         self.labels_by_id_ = {i: name for i, name in enumerate(seed_names)}
@@ -245,6 +245,17 @@ class ThemeModel:
         self.sample_content_ = keep[sample]
         self.themes_, self.parent_themes_ = describe(self) if texts is not None else ([], [])
         return self
+
+    def _number_by_size(self, labels: np.ndarray, n_seeds: int) -> np.ndarray:
+        """Renumber discovered themes by final size, largest first, after the seeds."""
+        discovered = self.theme_ids_[self.theme_ids_ >= n_seeds]
+        sizes = np.asarray([(labels == t).sum() for t in discovered])
+        ranked = discovered[np.argsort(-sizes, kind="stable")]
+        mapping = {int(old): n_seeds + new for new, old in enumerate(ranked)}
+        self.theme_ids_ = np.asarray(
+            [mapping.get(int(t), int(t)) for t in self.theme_ids_], dtype=np.int64
+        )
+        return np.asarray([mapping.get(int(t), int(t)) for t in labels], dtype=np.int64)
 
     def _check_input(self, X: np.ndarray, languages: Sequence[str]) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
@@ -366,7 +377,6 @@ class ThemeModel:
         sizes = np.bincount(raw)
         keep = np.flatnonzero(sizes >= self.min_theme_size)
         relabel = np.full(len(sizes), UNASSIGNED, dtype=np.int64)
-        # Themes are numbered by size, largest first, so ids are stable and readable.
         order = keep[np.argsort(-sizes[keep], kind="stable")]
         relabel[order] = np.arange(len(order))
         return relabel[raw]
@@ -442,7 +452,8 @@ class ThemeModel:
 
 
 _DEFAULTS = {name: ThemeModel().get_params()[name] for name in ThemeModel._PARAMS}
-# Ward cut in UMAP space at granularity 1 (Banking77: 6.0 gave 109 themes, NMI 0.79).
+# Ward cut in UMAP space at granularity 1 (Banking77: 111 themes, NMI 0.778; see
+# training/benchmarks/themes.py).
 _WARD_CUT = 6.0
 _LDA_SHRINKAGE = 0.1
 _MIN_LANGUAGE_ROWS = 20

@@ -81,6 +81,8 @@ def test_labels_keywords_and_representatives(fitted: ThemeModel) -> None:
     words = {term for theme in fitted.themes_ for term, _ in theme["keywords"]}
     assert any("greșit" in w or "nepoliticos" in w or "aplicația" in w for w in words)
     assert {p["id"] for p in fitted.parent_themes_} == set(fitted.parents_.tolist())
+    counts = [int((fitted.labels_ == t).sum()) for t in sorted(fitted.theme_ids_.tolist())]
+    assert counts == sorted(counts, reverse=True)  # discovered themes numbered by size
 
 
 def test_dimension_mismatch_is_refused(fitted: ThemeModel) -> None:
