@@ -114,6 +114,8 @@ class ThemeModel:
         self.sample_per_theme = sample_per_theme
         self.random_state = random_state
 
+    theme_ids_: np.ndarray  # learned in fit: theme id of each centroid row, shape (k,)
+
     # --- scikit-learn plumbing ---------------------------------------------------------
 
     _PARAMS = (

@@ -126,8 +126,9 @@ def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFr
     Returns
     -------
     DataFrame
-        ``comment_id``, ``clause_index``, ``clause``, ``language``, ``content`` (False for
-        non-answers) and ``problem`` (the respondent's pick, when the frame has one).
+        ``comment_id``, ``row`` (position of the comment in ``frame``), ``clause_index``,
+        ``clause``, ``language``, ``content`` (False for non-answers) and ``problem`` (the
+        respondent's pick, when the frame has one).
     """
     for column in (schema.ID, schema.TEXT):
         if column not in frame.columns:
@@ -138,20 +139,19 @@ def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFr
         if schema.LANGUAGE in frame.columns
         else pd.Series(schema.UNDETERMINED_LANGUAGE, index=frame.index)
     )
-    ids = frame[schema.ID].astype(str)
+    rows = np.arange(len(frame))
     if clause_level:
-        clauses = split_clauses_frame(ids, text, languages)
+        clauses = split_clauses_frame(rows, text, languages).rename(columns={"comment_id": "row"})
     else:
-        clauses = pd.DataFrame({"comment_id": ids, "clause_index": 0, "clause": text})
-        clauses = clauses[text.str.strip() != ""].reset_index(drop=True)
-    by_id = pd.DataFrame({"language": languages.to_numpy()}, index=ids.to_numpy())
+        clauses = pd.DataFrame({"row": rows, "clause_index": 0, "clause": text.to_numpy()})
+        clauses = clauses[text.str.strip().to_numpy() != ""].reset_index(drop=True)
+    row = clauses["row"].to_numpy(dtype=np.int64)
+    clauses.insert(0, "comment_id", frame[schema.ID].astype(str).to_numpy()[row])
+    clauses["language"] = languages.to_numpy()[row]
     if schema.PROBLEM in frame.columns:
-        by_id["problem"] = frame[schema.PROBLEM].to_numpy()
-    clauses = clauses.join(by_id, on="comment_id")
-    whole = pd.Series(non_answer_mask(text), index=ids.to_numpy())
-    clauses["content"] = (
-        ~non_answer_mask(clauses["clause"]) & ~whole.reindex(clauses["comment_id"]).to_numpy()
-    )
+        clauses["problem"] = frame[schema.PROBLEM].to_numpy()[row]
+    whole = non_answer_mask(text)
+    clauses["content"] = ~non_answer_mask(clauses["clause"]) & ~whole[row]
     return clauses
 
 
@@ -235,7 +235,7 @@ def train_themes(
     fit_seconds = time.perf_counter() - started
     clauses[THEME_ID] = model.labels_
     content = clauses["content"].to_numpy()
-    with_content = clauses.loc[content, "comment_id"].nunique()
+    with_content = clauses.loc[content, "row"].nunique()
     report = TrainReport(
         comments=len(frame),
         clauses=len(clauses),
@@ -275,21 +275,21 @@ def tag_frame(
     else:
         clauses["confidence"] = pd.Series(dtype=float)
     assigned = clauses[clauses[THEME_ID] != UNASSIGNED]
-    all_ids = assigned.groupby("comment_id", sort=False)[THEME_ID].agg(
+    all_ids = assigned.groupby("row", sort=False)[THEME_ID].agg(
         lambda s: list(dict.fromkeys(int(v) for v in s))
     )
     main = (
         assigned.sort_values("confidence", ascending=False, kind="stable")
-        .drop_duplicates("comment_id")
-        .set_index("comment_id")[THEME_ID]
+        .drop_duplicates("row")
+        .set_index("row")[THEME_ID]
     )
     labels = {t["id"]: t["label"] for t in model.themes_}
     parents = {p["id"]: p["label"] for p in model.parent_themes_}
-    ids = frame[schema.ID].astype(str)
+    rows = pd.Series(np.arange(len(frame)))
     out = frame.copy()
-    out[THEME_ID] = ids.map(main).fillna(UNASSIGNED).astype("int64").to_numpy()
+    out[THEME_ID] = rows.map(main).fillna(UNASSIGNED).astype("int64").to_numpy()
     out[THEME_LABEL] = out[THEME_ID].map(labels).fillna(UNASSIGNED_LABEL)
-    out[THEME_IDS] = [all_ids.get(i, []) for i in ids]
+    out[THEME_IDS] = [all_ids.get(i, []) for i in range(len(frame))]
     out[PARENT_THEME_ID] = model.parent_of(out[THEME_ID].to_numpy())
     out[PARENT_THEME_LABEL] = out[PARENT_THEME_ID].map(parents).fillna(UNASSIGNED_LABEL)
     return out

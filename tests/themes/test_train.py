@@ -119,3 +119,13 @@ def test_seeds_from_config_become_themes() -> None:
     members = clauses[clauses[THEME_ID] == billing["id"]]["clause"]
     assert len(members) > 20 and members.str.contains("invoice").mean() > 0.9
     assert np.isclose(model.seed_threshold_, 0.3)
+
+
+def test_duplicate_ids_are_tagged_row_by_row() -> None:
+    frame = _frame()
+    model, _, _ = train_themes(frame, FakeEncoder(), load_config(None, min_theme_size=8))
+    twice = pd.concat([frame.head(3), frame.head(3)], ignore_index=True)
+    twice.loc[3:, schema.TEXT] = ["n/a", "", "-"]
+    tagged = tag_frame(twice, model, FakeEncoder())
+    assert len(tagged) == 6
+    assert (tagged[THEME_ID].iloc[:3] >= 0).all() and (tagged[THEME_ID].iloc[3:] == -1).all()
