@@ -51,11 +51,11 @@ class ThemeConfig:
     use_problem_picks: bool = True
     granularity: float = 1.0
     min_theme_size: int = 10
-    n_components: int = 5
+    n_components: int = 10
     n_neighbors: int = 15
     max_discovery: int = 12_000
     seed_threshold: float | None = None
-    unassigned_quantile: float = 0.02
+    unassigned_quantile: float = 0.01
     debias_languages: bool = True
     sample_per_theme: int = 300
     random_state: int = 0
