@@ -46,7 +46,7 @@ def _frame(n_per: int = 40) -> pd.DataFrame:
     for phrases in PHRASES.values():
         for i in range(n_per):
             rows.append(phrases[i % 3] + f" {['today', 'again', 'this week', 'as usual'][i % 4]}")
-    rows += ["The invoice was wrong but the shop staff were friendly", "n/a", "-", ""]
+    rows += ["Invoice charged twice today but friendly helpful shop staff today", "n/a", "-", ""]
     return pd.DataFrame(
         {
             schema.ID: [f"r{i}" for i in range(len(rows))],
@@ -60,7 +60,10 @@ def _frame(n_per: int = 40) -> pd.DataFrame:
 def test_clause_table_splits_contrasts_and_flags_non_answers() -> None:
     clauses = clause_table(_frame(2))
     mixed = clauses[clauses["comment_id"] == "r6"]
-    assert mixed["clause"].tolist() == ["The invoice was wrong", "the shop staff were friendly"]
+    assert mixed["clause"].tolist() == [
+        "Invoice charged twice today",
+        "friendly helpful shop staff today",
+    ]
     flags = clauses.set_index("comment_id")["content"]
     assert not flags["r7"]  # "n/a"
     assert {"r8", "r9"}.isdisjoint(clauses["comment_id"])  # "-" and "": no clause at all
