@@ -38,19 +38,15 @@ def trained(tmp_path_factory: pytest.TempPathFactory, encoder_folder: Path) -> d
         ],
     )
     assert result.exit_code == 0, result.output
+    train_json = root / "train.json"
+    train_json.write_text(result.stdout)
     return {
         "root": root,
         "models": models,
         "survey": files["survey"],
         "mapping": files["survey_mapping"],
-        "summary": root / "summary.json",
-        **{"_": root},
-    } | {"train_json": _save(root / "train.json", result.stdout)}
-
-
-def _save(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
+        "train_json": train_json,
+    }
 
 
 def test_train_writes_a_versioned_bundle_with_seeds(trained: dict[str, Path]) -> None:
