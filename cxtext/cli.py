@@ -554,9 +554,7 @@ def train(
     as_json: JsonFlag = False,
 ) -> None:
     """Train a theme model on comments and write a versioned bundle."""
-    from cxtext.persistence import fingerprint
-    from cxtext.themes.model import save_model
-    from cxtext.themes.train import config_toml, load_config, train_themes
+    from cxtext.themes.train import load_config, save_trained, train_themes
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
@@ -567,20 +565,10 @@ def train(
         encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
         with _progress("encode clauses", None, quiet=as_json) as tick:
             model, report, clauses = train_themes(frame, encoder, settings, on_progress=tick)
-        name, version, folder = _version_folder(out_dir)
-        metrics = report.to_dict()
-        save_model(
-            model,
-            folder,
-            name=name,
-            version=version,
-            encoder=encoder.info.to_dict(),
-            data_fingerprint=fingerprint(
-                clauses["comment_id"].tolist(), clauses["clause"].tolist()
-            ),
-            metrics=metrics,
-            config_toml=config_toml(settings),
+        folder = save_trained(
+            model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=out_dir
         )
+        metrics = report.to_dict()
         return {
             "model": str(folder),
             "seconds": round(time.perf_counter() - started, 1),
@@ -888,9 +876,7 @@ def _demo_themes(
     frames: dict[str, pd.DataFrame], config_path: Path, out_dir: Path, cache_dir: Path
 ) -> dict[str, Any]:
     """Train a theme model on the demo survey, tag survey and tickets, show the themes."""
-    from cxtext.persistence import fingerprint
-    from cxtext.themes.model import save_model
-    from cxtext.themes.train import THEME_ID, config_toml, load_config, tag_frame, train_themes
+    from cxtext.themes.train import THEME_ID, load_config, save_trained, tag_frame, train_themes
 
     out.rule("3. themes")
     settings = load_config(config_path)
@@ -899,16 +885,13 @@ def _demo_themes(
     load_s = time.perf_counter() - started
     with _progress("encode clauses", None, quiet=False) as tick:
         model, report, clauses = train_themes(frames["survey"], encoder, settings, on_progress=tick)
-    name, version, folder = _version_folder(out_dir / "models" / "themes")
-    save_model(
+    folder = save_trained(
         model,
-        folder,
-        name=name,
-        version=version,
+        report,
+        clauses,
+        settings,
         encoder=encoder.info.to_dict(),
-        data_fingerprint=fingerprint(clauses["comment_id"].tolist(), clauses["clause"].tolist()),
-        metrics=report.to_dict(),
-        config_toml=config_toml(settings),
+        models_dir=out_dir / "models" / "themes",
     )
     _print_themes(model.themes_, title=f"themes of the demo survey ({folder})")
     tagged = pd.concat(

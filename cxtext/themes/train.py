@@ -251,6 +251,36 @@ def train_themes(
     return model, report, clauses
 
 
+def save_trained(
+    model: ThemeModel,
+    report: TrainReport,
+    clauses: pd.DataFrame,
+    config: ThemeConfig,
+    *,
+    encoder: dict[str, Any],
+    models_dir: Path,
+) -> Path:
+    """Write a freshly trained model as the next version under ``models_dir`` (models/NAME).
+
+    The manifest records the encoder, the fingerprint of the training clauses, the
+    training report as metrics, and the config as used.
+    """
+    from cxtext.persistence import fingerprint, next_version
+    from cxtext.themes.model import save_model
+
+    version = next_version(models_dir)
+    return save_model(
+        model,
+        models_dir / version,
+        name=models_dir.name,
+        version=version,
+        encoder=encoder,
+        data_fingerprint=fingerprint(clauses["comment_id"].tolist(), clauses["clause"].tolist()),
+        metrics=report.to_dict(),
+        config_toml=config_toml(config),
+    )
+
+
 def tag_frame(
     frame: pd.DataFrame,
     model: ThemeModel,
