@@ -672,6 +672,7 @@ def _edit(model_dir: Path, apply: Callable[[Any], Any]) -> None:
         model, manifest = load_model(source)
         edited = apply(model)
         name, version, folder = _version_folder(source.parent)
+        config = source / "config.toml"
         save_model(
             edited,
             folder,
@@ -680,6 +681,8 @@ def _edit(model_dir: Path, apply: Callable[[Any], Any]) -> None:
             encoder=manifest.get("encoder"),
             data_fingerprint=manifest.get("data_fingerprint"),
             metrics=manifest.get("metrics"),
+            config_toml=config.read_text(encoding="utf-8") if config.is_file() else None,
+            edited_from=str(manifest.get("version", source.name)),
         )
         return folder
 

@@ -136,5 +136,9 @@ def test_curation_writes_new_versions(trained: dict[str, Path], encoder_folder: 
     assert len(latest["themes"]) == len(ids)  # one merged away, one seeded
     manifest = json.loads((models / "v4" / "manifest.json").read_text())
     assert [e["op"] for e in manifest["lineage"]["edits"]] == ["rename", "merge", "add-seed"]
+    assert manifest["lineage"]["edited_from"] == "v3"
+    # The training config travels with every edited version.
+    config = (models / "v1" / "config.toml").read_text()
+    assert (models / "v4" / "config.toml").read_text() == config
     bad = runner.invoke(app, ["themes", "delete", str(models), "999"])
     assert bad.exit_code == EXIT_USAGE and "no theme" in bad.stderr

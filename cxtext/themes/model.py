@@ -538,9 +538,14 @@ def save_model(
     data_fingerprint: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
     config_toml: str | None = None,
+    edited_from: str | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Write a fitted model as a bundle folder (DESIGN.md's bundle format)."""
+    """Write a fitted model as a bundle folder (DESIGN.md's bundle format).
+
+    ``edited_from`` names the version a curated model was edited from; the manifest's
+    lineage records it with the edits.
+    """
     from cxtext.persistence import write_bundle
     from cxtext.themes.card import model_card
 
@@ -588,7 +593,7 @@ def save_model(
         encoder=encoder,
         data_fingerprint=data_fingerprint,
         metrics=metrics,
-        lineage={"edits": model.lineage_} if model.lineage_ else None,
+        lineage=({"edited_from": edited_from, "edits": model.lineage_} if model.lineage_ else None),
         overwrite=overwrite,
     )
 
