@@ -1,0 +1,147 @@
+"""SentimentModel: negative / neutral / positive per clause and per comment.
+
+A :class:`~cxtext.sentiment.head.EmbeddingClassifier` over the encoder's sentence vectors,
+so it scores every language the encoder knows. The score in [-1, 1] is
+P(positive) - P(negative) from the calibrated probabilities; the label is the most
+probable class. A comment's sentiment is the length-weighted mean of its clauses'
+probabilities (:func:`comment_sentiment`), so "fast delivery but rude support" keeps a
+positive and a negative clause for the theme tables and a mixed comment score.
+
+The shipped bundle (``models/sentiment/<version>/``, trained by
+``training/train_sentiment.py``) scores sentiment on a fresh install with no training.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from cxtext.errors import ArtifactError
+from cxtext.sentiment.head import EmbeddingClassifier
+
+TYPE_NAME: Final = "cxtext.SentimentModel.v1"
+LABELS: Final = ("negative", "neutral", "positive")
+# The bundle shipped with the project (the repository's models/ folder).
+SHIPPED_DIR: Final = Path(__file__).resolve().parents[2] / "models" / "sentiment"
+
+
+class SentimentModel(EmbeddingClassifier):
+    """Three-class sentiment over sentence vectors (labels :data:`LABELS`)."""
+
+    def fit(self, X: np.ndarray, y: Any, sample_weight: np.ndarray | None = None) -> SentimentModel:
+        """Fit on vectors (n, d) and labels (n,) drawn from :data:`LABELS`."""
+        _check_labels(y)
+        super().fit(X, y, sample_weight=sample_weight)
+        return self
+
+    def polarity(self, X: np.ndarray) -> np.ndarray:
+        """Score in [-1, 1] per row: P(positive) - P(negative), shape (n,)."""
+        return polarity(self.predict_proba(X), self.classes_)
+
+
+def _check_labels(y: Any) -> None:
+    from cxtext.errors import DataValidationError
+
+    unknown = sorted(set(np.asarray(y).astype(str)) - set(LABELS))
+    if unknown:
+        raise DataValidationError(f"sentiment labels must be {LABELS}, got {unknown}")
+
+
+def polarity(proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """P(positive) - P(negative) from probabilities (n, k) with columns ``classes``."""
+    names = list(classes)
+    return proba[:, names.index("positive")] - proba[:, names.index("negative")]
+
+
+def comment_sentiment(
+    proba: np.ndarray, classes: np.ndarray, rows: np.ndarray, weights: np.ndarray, n_rows: int
+) -> pd.DataFrame:
+    """Comment sentiment from its clauses.
+
+    Parameters
+    ----------
+    proba
+        Clause probabilities, shape (m, k), columns ``classes``.
+    rows
+        Comment position of each clause, shape (m,), in ``range(n_rows)``.
+    weights
+        Clause weights (e.g. character lengths), shape (m,).
+    n_rows
+        Number of comments.
+
+    Returns
+    -------
+    DataFrame
+        ``n_rows`` rows: ``sentiment`` (P(positive) - P(negative) of the weighted mean
+        probabilities) and ``sentiment_label``; NaN and None for comments with no clause.
+    """
+    weights = np.asarray(weights, dtype=float)
+    mass = np.bincount(rows, weights=weights, minlength=n_rows)
+    mean = np.column_stack(
+        [
+            np.bincount(rows, weights=weights * proba[:, j], minlength=n_rows)
+            for j in range(len(classes))
+        ]
+    )
+    has = mass > 0
+    mean[has] /= mass[has, None]
+    score = np.where(has, polarity(mean, classes), np.nan)
+    label = np.where(has, np.asarray(classes, dtype=object)[mean.argmax(axis=1)], None)
+    return pd.DataFrame({"sentiment": score, "sentiment_label": label})
+
+
+def save_sentiment(
+    model: SentimentModel,
+    target: Path,
+    *,
+    name: str,
+    version: str,
+    encoder: dict[str, Any],
+    metrics: dict[str, Any] | None = None,
+    data_fingerprint: dict[str, Any] | None = None,
+    model_card: str,
+) -> Path:
+    """Write a fitted sentiment model as a bundle folder."""
+    from cxtext.persistence import write_bundle
+
+    return write_bundle(
+        target,
+        type_name=TYPE_NAME,
+        name=name,
+        version=version,
+        params=model.get_params(),
+        arrays=model.arrays(),
+        parts={"state": model.state()},
+        model_card=model_card,
+        encoder=encoder,
+        data_fingerprint=data_fingerprint,
+        metrics=metrics,
+    )
+
+
+def load_sentiment(path: Path | None = None) -> tuple[SentimentModel, dict[str, Any]]:
+    """Load a sentiment bundle (a version folder or its parent for the latest version).
+
+    ``None`` loads the shipped model.
+    """
+    from cxtext.persistence import read_bundle, resolve_bundle
+
+    folder = SHIPPED_DIR if path is None else path
+    if not folder.exists():
+        raise ArtifactError(f"no sentiment model at {folder}")
+    bundle = read_bundle(resolve_bundle(folder), expected_type=TYPE_NAME)
+    model = SentimentModel(**bundle.manifest["params"])
+    model.restore(bundle.arrays, bundle.parts["state"])
+    return model, bundle.manifest
+
+
+def check_encoder(manifest: dict[str, Any], encoder_id: str, *, what: str) -> None:
+    """Refuse a model trained on another encoder's vectors."""
+    trained_on = (manifest.get("encoder") or {}).get("id")
+    if trained_on != encoder_id:
+        raise ArtifactError(
+            f"the {what} was trained on vectors of encoder {trained_on!r}, not {encoder_id!r}"
+        )
