@@ -80,14 +80,14 @@ def comment_sentiment(
     """
     weights = np.asarray(weights, dtype=float)
     mass = np.bincount(rows, weights=weights, minlength=n_rows)
-    mean = np.column_stack(
+    summed = np.column_stack(
         [
             np.bincount(rows, weights=weights * proba[:, j], minlength=n_rows)
             for j in range(len(classes))
         ]
     )
     has = mass > 0
-    mean[has] /= mass[has, None]
+    mean = summed / np.where(has, mass, 1.0)[:, None]
     score = np.where(has, polarity(mean, classes), np.nan)
     label = np.where(has, np.asarray(classes, dtype=object)[mean.argmax(axis=1)], None)
     return pd.DataFrame({"sentiment": score, "sentiment_label": label})
