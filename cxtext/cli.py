@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxtext import schema
-from cxtext.analysis.metrics import PERIODS, PeriodName
+from cxtext.analysis.metrics import PERIODS, PeriodName, table_records
 from cxtext.errors import ArtifactError, ConfigError, CxTextError, DataValidationError
 
 app = typer.Typer(
@@ -515,6 +515,181 @@ def encoder_info(
 
 # --- themes -----------------------------------------------------------------------------
 
+# --- drivers, trends, emerging themes over a tagged file --------------------------------
+
+TaggedFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, help="Output of `cxtext tag` (Parquet).")
+]
+LevelOpt = Annotated[str, typer.Option("--level", help="theme or parent (theme groups).")]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option("--where", help="Keep rows with COL=VALUE (repeatable, all must hold)."),
+]
+PeriodOpt = Annotated[str, typer.Option(help="day | week | month")]
+CsvOut = Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")]
+
+
+def _read_tagged(path: Path, where: Sequence[str] | None, level: str) -> pd.DataFrame:
+    """A tagged Parquet file, filtered by ``COL=VALUE`` conditions."""
+    if level not in ("theme", "parent"):
+        raise ConfigError(f"--level must be theme or parent, got {level!r}")
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise DataValidationError(f"cannot read tagged file {path}: {exc}", file=str(path)) from exc
+    if schema.THEME_IDS not in frame.columns:
+        raise DataValidationError(
+            f"{path} has no {schema.THEME_IDS} column; tag it first (cxtext tag)", file=str(path)
+        )
+    for condition in where or ():
+        column, sep, value = condition.partition("=")
+        if not sep or column not in frame.columns:
+            raise ConfigError(f"--where {condition!r}: expected COL=VALUE with a column of {path}")
+        frame = frame[frame[column].astype(str) == value]
+    return frame.reset_index(drop=True)
+
+
+def _write_csv(table: pd.DataFrame, path: Path | None) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, index=False)
+        out.print(f"written {path}")
+
+
+def print_drivers(report: dict[str, Any], *, title: str, top: int) -> None:
+    """Key drivers of detraction and promotion with their intervals."""
+    overall = report["overall"]
+    out.print(
+        f"[bold]{title}[/bold]: {overall['n']:,} scored respondents, NPS "
+        f"{_fmt(overall['nps'])} {_interval(overall['nps_ci'])}"
+    )
+    for side in ("detraction", "promotion"):
+        table = Table(title=f"drivers of {side}", box=box.SIMPLE_HEAD)
+        for column in ("theme", "n", "NPS", "impact", "95% interval", "", "sentiment"):
+            table.add_column(column, justify="left" if column == "theme" else "right")
+        for row in report["key_drivers"][side][:top]:
+            table.add_row(
+                f"{row['theme_label']} ({row['theme_id']})",
+                f"{row['n']:,}",
+                _fmt(row["nps"]),
+                _fmt(row["impact"], 2),
+                _interval(row["impact_ci"]),
+                "*" if row["significant"] else "",
+                _fmt(row["sentiment"], 2),
+            )
+        out.print(table)
+    out.print(f"* the interval excludes zero. {report['method']}")
+
+
+@app.command()
+def drivers(
+    tagged: TaggedFile,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Segment column.")] = None,
+    level: LevelOpt = "theme",
+    where: WhereOpt = None,
+    top: Annotated[int, typer.Option(help="Drivers shown per side.")] = 5,
+    csv: CsvOut = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """What drives NPS down and up: each theme's impact on NPS with a 95% interval."""
+    from cxtext.analysis.drivers import drivers_report, drivers_table
+
+    def action() -> tuple[dict[str, Any], pd.DataFrame]:
+        frame = _read_tagged(tagged, where, level)
+        lvl = cast("Any", level)
+        return drivers_report(frame, level=lvl, by=by or (), top=top), drivers_table(
+            frame, level=lvl, by=by or ()
+        )
+
+    report, table = _run(action)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    print_drivers(report, title=f"{tagged.name} ({level} level)", top=top)
+    _write_csv(table, csv)
+
+
+@app.command()
+def trends(
+    tagged: TaggedFile,
+    period: PeriodOpt = "week",
+    level: LevelOpt = "theme",
+    where: WhereOpt = None,
+    last: Annotated[int, typer.Option(help="Periods shown.")] = 4,
+    top: Annotated[int, typer.Option(help="Themes shown (largest first).")] = 10,
+    csv: CsvOut = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Theme volume, share, sentiment, NPS and impact per day, week or month."""
+    from cxtext.analysis.trends import theme_trends
+
+    table = _run(
+        lambda: theme_trends(
+            _read_tagged(tagged, where, level),
+            period=cast("Any", period),
+            level=cast("Any", level),
+        )
+    )
+    if as_json:
+        print(json.dumps({"undated": table.attrs.get("undated", 0), "rows": table_records(table)}))
+        return
+    periods = sorted(table["period"].unique())[-last:]
+    recent = table[table["period"].isin(periods)]
+    biggest = recent.groupby("theme_label")["volume"].sum().nlargest(top).index
+    share = recent[recent["theme_label"].isin(biggest)].pivot_table(
+        index="theme_label", columns="period", values="share", aggfunc="sum"
+    )
+    view = share.reindex(biggest).reset_index().rename(columns=str)
+    out.print(_frame_table(view.round(1), title=f"theme share of comments (%) by {period}"))
+    if table.attrs.get("undated"):
+        out.print(f"{table.attrs['undated']:,} comments without a date left out")
+    _write_csv(table, csv)
+
+
+@app.command()
+def emerging(
+    tagged: TaggedFile,
+    period: PeriodOpt = "week",
+    window: Annotated[int, typer.Option(help="Trailing periods of the baseline.")] = 4,
+    alpha: Annotated[float, typer.Option(help="False discovery rate.")] = 0.05,
+    min_count: Annotated[int, typer.Option(help="Least comments in the latest period.")] = 5,
+    level: LevelOpt = "theme",
+    where: WhereOpt = None,
+    csv: CsvOut = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Themes rising in the latest period beyond what the trailing periods explain."""
+    from cxtext.analysis.trends import emerging_themes
+
+    table = _run(
+        lambda: emerging_themes(
+            _read_tagged(tagged, where, level),
+            period=cast("Any", period),
+            window=window,
+            alpha=alpha,
+            min_count=min_count,
+            level=cast("Any", level),
+        )
+    )
+    if as_json:
+        print(json.dumps({"themes": table_records(table)}, ensure_ascii=False))
+        return
+    flagged = table[table["emerging"]]
+    shown = flagged if len(flagged) else table.head(5)
+    columns = ["theme_id", "theme_label", "count", "share", "baseline_share", "ratio", "p_adjusted"]
+    title = (
+        f"{len(flagged)} emerging theme(s) in {table['latest_period'].iloc[0]}"
+        if len(table)
+        else "no themes"
+    )
+    out.print(_frame_table(shown[[*columns, "new"]].round(3), title=title))
+    out.print(
+        f"one-sided z test of the latest {period}'s share against the {window} before it "
+        "(over-dispersion from the trailing periods), Benjamini-Hochberg adjusted"
+    )
+    _write_csv(table, csv)
+
+
 themes_app = typer.Typer(help="Inspect and curate a theme model.", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
 ModelDir = Annotated[
@@ -539,6 +714,34 @@ def _version_folder(out_dir: Path) -> tuple[str, str, Path]:
     return out_dir.name, version, out_dir / version
 
 
+SentimentOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--sentiment-model", help="Sentiment bundle (default: the one shipped in models/sentiment)."
+    ),
+]
+
+
+def _sentiment_for(path: Path | None, encoder_id: str) -> Any:
+    """The sentiment model (shipped by default), checked against the encoder in use."""
+    from cxtext.sentiment.model import check_encoder, load_sentiment
+
+    model, manifest = load_sentiment(path)
+    check_encoder(manifest, encoder_id, what="sentiment model")
+    return model
+
+
+def _nps_line(report: dict[str, Any]) -> str:
+    """One line on the predicted NPS group model of a training run."""
+    if not report.get("trained"):
+        return f"predicted NPS group: not trained ({report.get('reason')})"
+    held, majority = report["heldout"], report["always_majority"]
+    return (
+        f"predicted NPS group: held-out macro-F1 {held['macro_f1']:.3f} (always-majority "
+        f"{majority['macro_f1']:.3f}), ECE {held['ece']:.3f} -> {report['model']}"
+    )
+
+
 @app.command()
 def train(
     input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
@@ -550,10 +753,16 @@ def train(
     text_col: TextCol = None,
     id_col: IdCol = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
+    sentiment_model: SentimentOpt = None,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
-    """Train a theme model on comments and write a versioned bundle."""
+    """Train a theme model on comments and write a versioned bundle.
+
+    When the comments carry NPS scores, a predicted NPS group model for unscored comments
+    is trained beside it (models/NAME/nps_group/vN), or the output says why not.
+    """
+    from cxtext.sentiment.scoring import train_nps_bundle
     from cxtext.themes.train import load_config, save_trained, train_themes
 
     def action() -> dict[str, Any]:
@@ -568,11 +777,21 @@ def train(
         folder = save_trained(
             model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=out_dir
         )
+        sentiment = _sentiment_for(sentiment_model, encoder.info.id)
+        nps = train_nps_bundle(
+            frame,
+            encoder,
+            sentiment,
+            models_dir=out_dir,
+            theme_version=folder.name,
+            random_state=settings.random_state,
+        )
         metrics = report.to_dict()
         return {
             "model": str(folder),
             "seconds": round(time.perf_counter() - started, 1),
             **metrics,
+            "nps_group_model": nps,
             "themes_table": model.themes_,
         }
 
@@ -587,7 +806,8 @@ def train(
         f"unassigned {100 * result['unassigned_share']:.1f}%"
         + (f"; seed threshold {result['seed_threshold']:.3f}" if result["seed_threshold"] else "")
         + f"; {result['seconds']} s (encode {result['encode_seconds']} s, fit "
-        f"{result['fit_seconds']} s)\nwritten to {result['model']}"
+        f"{result['fit_seconds']} s)\nwritten to {result['model']}\n"
+        + _nps_line(result["nps_group_model"])
     )
 
 
@@ -616,16 +836,25 @@ def tag(
     mapping: Mapping = None,
     text_col: TextCol = None,
     id_col: IdCol = None,
+    sentiment_model: SentimentOpt = None,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
-    """Tag comments with a theme model: one output row per input row."""
+    """Tag comments with themes, sentiment and NPS groups: one output row per input row.
+
+    predicted_nps_group is filled when the theme model's folder holds a predicted NPS group
+    model (trained by `cxtext train` on scored comments).
+    """
+    from cxtext.persistence import resolve_bundle
+    from cxtext.sentiment.model import check_encoder
+    from cxtext.sentiment.nps_group import load_nps_group
     from cxtext.themes.model import load_model
     from cxtext.themes.train import THEME_ID, tag_frame
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
-        model, manifest = load_model(model_dir)
+        bundle = resolve_bundle(model_dir)
+        model, manifest = load_model(bundle)
         frame = _load_frame(
             input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
         )
@@ -635,8 +864,19 @@ def tag(
                 f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the model "
                 f"needs {model.n_features_in_}"
             )
+        sentiment = _sentiment_for(sentiment_model, encoder.info.id)
+        nps = load_nps_group(bundle.parent)
+        if nps:
+            check_encoder(nps[1], encoder.info.id, what="predicted NPS group model")
         with _progress("encode clauses", None, quiet=as_json) as tick:
-            tagged = tag_frame(frame, model, encoder, on_progress=tick)
+            tagged = tag_frame(
+                frame,
+                model,
+                encoder,
+                sentiment=sentiment,
+                nps_model=nps[0] if nps else None,
+                on_progress=tick,
+            )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         partial = out_path.with_name(out_path.name + ".partial")
         tagged.to_parquet(partial, index=False)
@@ -648,6 +888,8 @@ def tag(
             "model": manifest["name"] + "/" + manifest["version"],
             "unassigned": int(counts.get(-1, 0)),
             "themes_used": int((counts.index >= 0).sum()),
+            "sentiment": tagged[schema.SENTIMENT_LABEL].value_counts().to_dict(),
+            "predicted_nps_group": nps is not None,
             "seconds": round(time.perf_counter() - started, 1),
         }
 
@@ -657,8 +899,10 @@ def tag(
         return
     out.print(
         f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s: "
-        f"{result['themes_used']} themes used, {result['unassigned']:,} unassigned -> "
-        f"{result['out']}"
+        f"{result['themes_used']} themes used, {result['unassigned']:,} unassigned; sentiment "
+        + ", ".join(f"{k} {v:,}" for k, v in result["sentiment"].items())
+        + ("; predicted NPS groups added" if result["predicted_nps_group"] else "")
+        + f" -> {result['out']}"
     )
 
 
@@ -878,7 +1122,10 @@ def _frame_table(frame: pd.DataFrame, *, title: str) -> Table:
 def _demo_themes(
     frames: dict[str, pd.DataFrame], config_path: Path, out_dir: Path, cache_dir: Path
 ) -> dict[str, Any]:
-    """Train a theme model on the demo survey, tag survey and tickets, show the themes."""
+    """Train themes on the demo survey, tag survey and tickets, show themes and drivers."""
+    from cxtext.analysis.drivers import drivers_report
+    from cxtext.sentiment.nps_group import load_nps_group
+    from cxtext.sentiment.scoring import train_nps_bundle
     from cxtext.themes.train import THEME_ID, load_config, save_trained, tag_frame, train_themes
 
     out.rule("3. themes")
@@ -888,17 +1135,22 @@ def _demo_themes(
     load_s = time.perf_counter() - started
     with _progress("encode clauses", None, quiet=False) as tick:
         model, report, clauses = train_themes(frames["survey"], encoder, settings, on_progress=tick)
+    models_dir = out_dir / "models" / "themes"
     folder = save_trained(
-        model,
-        report,
-        clauses,
-        settings,
-        encoder=encoder.info.to_dict(),
-        models_dir=out_dir / "models" / "themes",
+        model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=models_dir
     )
     _print_themes(model.themes_, title=f"themes of the demo survey ({folder})")
+    sentiment = _sentiment_for(None, encoder.info.id)
+    nps_report = train_nps_bundle(
+        frames["survey"], encoder, sentiment, models_dir=models_dir, theme_version=folder.name
+    )
+    nps = load_nps_group(models_dir)
     tagged = pd.concat(
-        [tag_frame(part, model, encoder) for part in frames.values()], ignore_index=True
+        [
+            tag_frame(part, model, encoder, sentiment=sentiment, nps_model=nps[0] if nps else None)
+            for part in frames.values()
+        ],
+        ignore_index=True,
     )
     tagged.to_parquet(out_dir / "tagged.parquet", index=False)
     stats = encoder.stats.to_dict()
@@ -907,8 +1159,11 @@ def _demo_themes(
         f"non-answers kept out; unassigned {100 * report.unassigned_share:.1f}%); encoder "
         f"load {load_s:.1f} s, encode {report.encode_seconds} s ({stats['cache_hits']:,} "
         f"clauses from the cache), fit {report.fit_seconds} s. Tagged {len(tagged):,} "
-        f"survey answers and tickets -> {out_dir / 'tagged.parquet'}"
+        f"survey answers and tickets -> {out_dir / 'tagged.parquet'}\n{_nps_line(nps_report)}"
     )
+    out.rule("4. what drives NPS")
+    drivers = drivers_report(tagged, top=5)
+    print_drivers(drivers, title="demo survey and tickets", top=5)
     return {
         "model": str(folder),
         **report.to_dict(),
@@ -917,4 +1172,6 @@ def _demo_themes(
         "themes": [
             {k: t[k] for k in ("id", "label", "size", "parent", "origin")} for t in model.themes_
         ],
+        "nps_group_model": nps_report,
+        "drivers": drivers,
     }

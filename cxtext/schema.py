@@ -40,6 +40,22 @@ CUSTOMER_ID: Final = "customer_id"
 # --- bookkeeping added by ingestion -------------------------------------------------
 SOURCE_ROW: Final = "source_row"
 
+# --- added by tagging (DESIGN.md's `cxtext tag` contract) ----------------------------
+THEME_ID: Final = "theme_id"  # the comment's main theme, -1 unassigned
+THEME_LABEL: Final = "theme_label"
+THEME_IDS: Final = "theme_ids"  # distinct clause themes, clause order
+THEME_LABELS: Final = "theme_labels"  # aligned with THEME_IDS
+PARENT_THEME_ID: Final = "parent_theme_id"
+PARENT_THEME_LABEL: Final = "parent_theme_label"
+PARENT_THEME_IDS: Final = "parent_theme_ids"
+PARENT_THEME_LABELS: Final = "parent_theme_labels"
+CLAUSE_THEME_IDS: Final = "clause_theme_ids"  # one per clause, -1 unassigned
+CLAUSE_PARENT_IDS: Final = "clause_parent_ids"  # aligned with CLAUSE_THEME_IDS
+CLAUSE_SENTIMENTS: Final = "clause_sentiments"  # aligned with CLAUSE_THEME_IDS
+SENTIMENT: Final = "sentiment"  # float in [-1, 1]
+SENTIMENT_LABEL: Final = "sentiment_label"  # negative | neutral | positive
+PREDICTED_NPS_GROUP: Final = "predicted_nps_group"
+
 
 class Source(StrEnum):
     """Where a record comes from."""

@@ -56,6 +56,11 @@ def test_train_writes_a_versioned_bundle_with_seeds(trained: dict[str, Path]) ->
     labels = {t["label"] for t in summary["themes_table"]}
     assert {"Billing / invoice", "Price", "App or website"} <= labels
     assert (trained["models"] / "v1" / "manifest.json").is_file()
+    # The demo survey is scored, so a predicted NPS group model is trained beside it and
+    # beats always-majority on its held-out comments.
+    nps = summary["nps_group_model"]
+    assert nps["trained"] and (trained["models"] / "nps_group" / "v1" / "manifest.json").is_file()
+    assert nps["heldout"]["macro_f1"] > nps["always_majority"]["macro_f1"]
 
 
 def test_tag_keeps_every_row_and_adds_theme_columns(
@@ -97,6 +102,37 @@ def test_tag_keeps_every_row_and_adds_theme_columns(
     assigned = tagged[tagged["theme_id"] >= 0]
     assert len(assigned) > 0.8 * len(tagged)
     assert all(t in ids for t, ids in zip(assigned["theme_id"], assigned["theme_ids"], strict=True))
+    # Sentiment per clause and per comment, NPS groups observed and predicted.
+    scored = tagged.dropna(subset=["sentiment"])
+    assert scored["sentiment"].between(-1, 1).all()
+    assert set(scored["sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert all(
+        len(s) == len(c)
+        for s, c in zip(tagged["clause_sentiments"], tagged["clause_theme_ids"], strict=True)
+    )
+    by_group = scored.groupby("nps_group")["sentiment"].mean()
+    assert by_group["detractor"] < by_group["passive"] < by_group["promoter"]
+    predicted = tagged["predicted_nps_group"].dropna()
+    assert len(predicted) == len(scored)
+    agree = (predicted == tagged.loc[predicted.index, "nps_group"]).mean()
+    assert agree > (tagged["nps_group"] == tagged["nps_group"].mode()[0]).mean()
+    trained["tagged"] = out
+
+
+def test_drivers_trends_and_emerging_on_the_tagged_file(trained: dict[str, Path]) -> None:
+    tagged = str(trained["tagged"])
+    result = runner.invoke(app, ["drivers", tagged, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["overall"]["n"] > 300
+    worst = report["key_drivers"]["detraction"][0]
+    assert worst["impact"] < 0 and worst["impact_ci"][0] < worst["impact"] < worst["impact_ci"][1]
+    shown = runner.invoke(app, ["drivers", tagged, "--by", "country", "--level", "parent"])
+    assert shown.exit_code == 0 and "drivers of detraction" in shown.stdout
+    assert runner.invoke(app, ["trends", tagged, "--period", "month"]).exit_code == 0
+    emerging = runner.invoke(app, ["emerging", tagged, "--period", "month", "--json"])
+    assert emerging.exit_code == 0, emerging.output
+    assert "themes" in json.loads(emerging.stdout)
 
 
 def test_curation_writes_new_versions(trained: dict[str, Path], encoder_folder: Path) -> None:

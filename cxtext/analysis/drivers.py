@@ -32,7 +32,7 @@ from cxtext.analysis.metrics import (
     _names,
     _nps_scores,
     _nps_stats_columns,
-    _records,
+    table_records,
 )
 from cxtext.errors import ConfigError, DataValidationError
 
@@ -49,8 +49,8 @@ __all__ = [
 ]
 
 LevelName = Literal["theme", "parent"]
-PREDICTED_NPS_GROUP: Final = "predicted_nps_group"
-CLAUSE_SENTIMENTS: Final = "clause_sentiments"
+PREDICTED_NPS_GROUP: Final = schema.PREDICTED_NPS_GROUP
+CLAUSE_SENTIMENTS: Final = schema.CLAUSE_SENTIMENTS
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ class _Level:
 
 
 _LEVELS: Final[dict[str, _Level]] = {
-    "theme": _Level("theme_ids", "theme_labels", "clause_theme_ids"),
-    "parent": _Level("parent_theme_ids", "parent_theme_labels", "clause_parent_ids"),
+    "theme": _Level(schema.THEME_IDS, schema.THEME_LABELS, schema.CLAUSE_THEME_IDS),
+    "parent": _Level(schema.PARENT_THEME_IDS, schema.PARENT_THEME_LABELS, schema.CLAUSE_PARENT_IDS),
 }
 _GROUP_COLUMNS: Final[dict[str, str]] = {
     schema.NpsGroup.DETRACTOR: "detractors",
@@ -457,7 +457,7 @@ def drivers_report(
     counts = totals.rename(columns=lambda c: c.removeprefix("total_"))
     columns = ["n", *reversed(_GROUP_COLUMNS.values())]  # n, promoters, passives, detractors
     counts = counts[columns] if len(counts) else pd.DataFrame([dict.fromkeys(columns, 0)])
-    overall = _records(_nps_stats_columns(counts))[0]
+    overall = table_records(_nps_stats_columns(counts))[0]
     overall["comments"] = len(frame)
     drivers = key_drivers(table, top=top)
     return {

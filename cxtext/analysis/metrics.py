@@ -254,7 +254,8 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as JSON-safe dicts (NaN -> None, numpy scalars -> Python)."""
     return [_record(row) for row in table.to_dict("records")]
 
 
@@ -341,7 +342,7 @@ def nps_stats(scores: pd.Series | np.ndarray | Sequence[float | None]) -> dict[s
     """
     score = _checked(scores, low=schema.NPS_MIN, high=schema.NPS_MAX, column=schema.NPS_SCORE)
     counts = _total(_nps_counts(score))
-    return _records(_nps_stats_columns(counts))[0]
+    return table_records(_nps_stats_columns(counts))[0]
 
 
 def _nps_scores(frame: pd.DataFrame) -> pd.Series:
@@ -416,7 +417,7 @@ def csat_stats(scores: pd.Series | np.ndarray | Sequence[float | None]) -> dict[
         When an answer is not an integer 1-5.
     """
     counts = _total(_csat_counts(_csat_scores(scores)))
-    return _records(_csat_stats_columns(counts))[0]
+    return table_records(_csat_stats_columns(counts))[0]
 
 
 def csat_table(
@@ -779,12 +780,12 @@ def metrics_report(
     if _column(frame, schema.CSAT).notna().any():
         overall["csat"] = csat_stats(frame[schema.CSAT])
     if _column(frame, schema.CES).notna().any():
-        overall["ces"] = _records(ces_table(frame))
+        overall["ces"] = table_records(ces_table(frame))
     times = _response_time_table(frame, (), None, drop_empty=False)
     if not times.empty:
         overall["response_times"] = {
             row["metric"]: {k: v for k, v in row.items() if k != "metric"}
-            for row in _records(times)
+            for row in table_records(times)
         }
-    groups = _records(nps_table(frame, by=by, period=period)) if (by or period) else []
+    groups = table_records(nps_table(frame, by=by, period=period)) if (by or period) else []
     return {"overall": overall, "groups": groups}

@@ -57,7 +57,7 @@ def classification_figures(
         "n": len(truth),
         "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro")), 4),
         "accuracy": round(float(accuracy_score(truth, predicted)), 4),
-        "f1": {label: round(float(f), 4) for label, f in zip(labels, per_class, strict=True)},
+        "f1": {str(label): round(float(f), 4) for label, f in zip(labels, per_class, strict=True)},
     }
     if proba is not None and classes is not None:
         codes = np.searchsorted(classes, truth)

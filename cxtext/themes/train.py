@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,11 +24,15 @@ from cxtext.text.clauses import non_answer_mask, split_clauses_frame
 from cxtext.text.clean import strip_addressing
 from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
 
-THEME_ID = "theme_id"
-THEME_LABEL = "theme_label"
-THEME_IDS = "theme_ids"
-PARENT_THEME_ID = "parent_theme_id"
-PARENT_THEME_LABEL = "parent_theme_label"
+if TYPE_CHECKING:
+    from cxtext.sentiment.model import SentimentModel
+    from cxtext.sentiment.nps_group import NpsGroupModel
+
+THEME_ID = schema.THEME_ID
+THEME_LABEL = schema.THEME_LABEL
+THEME_IDS = schema.THEME_IDS
+PARENT_THEME_ID = schema.PARENT_THEME_ID
+PARENT_THEME_LABEL = schema.PARENT_THEME_LABEL
 UNASSIGNED_LABEL = "unassigned"
 ENCODE_BATCH = 512
 
@@ -155,9 +159,10 @@ def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFr
     return clauses
 
 
-def _encode(
-    encoder: Encoder, texts: Sequence[str], on_progress: Callable[[int], None] | None
+def encode_texts(
+    encoder: Encoder, texts: Sequence[str], on_progress: Callable[[int], None] | None = None
 ) -> np.ndarray:
+    """Vectors (n, d) of ``texts``, encoded in batches with progress callbacks."""
     parts = []
     for start in range(0, len(texts), ENCODE_BATCH):
         parts.append(encoder.encode(list(texts[start : start + ENCODE_BATCH])))
@@ -212,7 +217,7 @@ def train_themes(
     """
     clauses = clause_table(frame, clause_level=config.clause_level)
     started = time.perf_counter()
-    vectors = _encode(encoder, clauses["clause"].tolist(), on_progress)
+    vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
     seeds = encode_seeds(encoder, config.seeds)
     encode_seconds = time.perf_counter() - started
     picks = None
@@ -286,40 +291,69 @@ def tag_frame(
     model: ThemeModel,
     encoder: Encoder,
     *,
+    sentiment: SentimentModel | None = None,
+    nps_model: NpsGroupModel | None = None,
     clause_level: bool = True,
     on_progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Add theme columns to a canonical frame, one row per input row.
+    """Add theme (and sentiment) columns to a canonical frame, one row per input row.
 
     Adds ``theme_id`` (the comment's main theme: its most confident clause's, -1 when
-    none), ``theme_label``, ``theme_ids`` (all clause themes, in clause order, no
-    repeats), ``parent_theme_id`` and ``parent_theme_label``.
+    none), ``theme_label``, ``theme_ids`` / ``theme_labels`` (all clause themes, in clause
+    order, no repeats), ``parent_theme_id``, ``parent_theme_label``, ``parent_theme_ids``
+    / ``parent_theme_labels``, and per clause ``clause_theme_ids`` / ``clause_parent_ids``
+    (-1 unassigned). With ``sentiment``: ``sentiment``, ``sentiment_label``,
+    ``clause_sentiments`` and ``nps_group`` (from ``nps_score`` when the frame has one);
+    with ``nps_model`` too: ``predicted_nps_group`` (see :mod:`cxtext.sentiment.scoring`).
     """
     clauses = clause_table(frame, clause_level=clause_level)
-    vectors = _encode(encoder, clauses["clause"].tolist(), on_progress)
+    vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
+    out = _theme_columns(frame, clauses, vectors, model)
+    if sentiment is not None:
+        from cxtext.sentiment.scoring import add_sentiment_columns
+
+        out = add_sentiment_columns(out, clauses, vectors, sentiment, nps_model)
+    return out
+
+
+def _theme_columns(
+    frame: pd.DataFrame, clauses: pd.DataFrame, vectors: np.ndarray, model: ThemeModel
+) -> pd.DataFrame:
     languages = clauses["language"].tolist()
     content = clauses["content"].to_numpy()
     clauses[THEME_ID] = model.predict(vectors, languages=languages, content=content)
+    clauses["parent"] = model.parent_of(clauses[THEME_ID].to_numpy())
     if len(clauses):
         clauses["confidence"] = model.transform(vectors, languages=languages).max(axis=1)
     else:
         clauses["confidence"] = pd.Series(dtype=float)
     assigned = clauses[clauses[THEME_ID] != UNASSIGNED]
-    all_ids = assigned.groupby("row", sort=False)[THEME_ID].agg(
-        lambda s: list(dict.fromkeys(int(v) for v in s))
-    )
+    by_row = assigned.groupby("row", sort=False)
+    all_ids = by_row[THEME_ID].agg(lambda s: list(dict.fromkeys(int(v) for v in s)))
+    all_parents = by_row["parent"].agg(lambda s: list(dict.fromkeys(int(v) for v in s)))
     main = (
         assigned.sort_values("confidence", ascending=False, kind="stable")
         .drop_duplicates("row")
         .set_index("row")[THEME_ID]
     )
+    per_clause = clauses.groupby("row", sort=False)
+    clause_ids = per_clause[THEME_ID].agg(lambda s: [int(v) for v in s])
+    clause_parents = per_clause["parent"].agg(lambda s: [int(v) for v in s])
     labels = {t["id"]: t["label"] for t in model.themes_}
     parents = {p["id"]: p["label"] for p in model.parent_themes_}
-    rows = pd.Series(np.arange(len(frame)))
+    n = len(frame)
+    rows = pd.Series(np.arange(n))
     out = frame.copy()
     out[THEME_ID] = rows.map(main).fillna(UNASSIGNED).astype("int64").to_numpy()
     out[THEME_LABEL] = out[THEME_ID].map(labels).fillna(UNASSIGNED_LABEL)
-    out[THEME_IDS] = [all_ids.get(i, []) for i in range(len(frame))]
+    out[THEME_IDS] = [all_ids.get(i, []) for i in range(n)]
+    out[schema.THEME_LABELS] = [[labels.get(t, str(t)) for t in ids] for ids in out[THEME_IDS]]
     out[PARENT_THEME_ID] = model.parent_of(out[THEME_ID].to_numpy())
     out[PARENT_THEME_LABEL] = out[PARENT_THEME_ID].map(parents).fillna(UNASSIGNED_LABEL)
+    out[schema.PARENT_THEME_IDS] = [all_parents.get(i, []) for i in range(n)]
+    out[schema.PARENT_THEME_LABELS] = [
+        [parents.get(p, str(p)) for p in ids] for ids in out[schema.PARENT_THEME_IDS]
+    ]
+    out[schema.CLAUSE_THEME_IDS] = [clause_ids.get(i, []) for i in range(n)]
+    out[schema.CLAUSE_PARENT_IDS] = [clause_parents.get(i, []) for i in range(n)]
     return out
