@@ -178,3 +178,25 @@ def test_curation_writes_new_versions(trained: dict[str, Path], encoder_folder: 
     assert (models / "v4" / "config.toml").read_text() == config
     bad = runner.invoke(app, ["themes", "delete", str(models), "999"])
     assert bad.exit_code == EXIT_USAGE and "no theme" in bad.stderr
+
+
+def test_train_sentiment_adapts_to_scored_comments(
+    trained: dict[str, Path], encoder_folder: Path
+) -> None:
+    out = trained["root"] / "models" / "sentiment-demo"
+    args = ["train-sentiment", str(trained["survey"]), "--mapping", str(trained["mapping"])]
+    cache = ["--cache-dir", str(encoder_folder.parent)]
+    refused = runner.invoke(app, [*args, "--out", str(out), *cache])
+    assert refused.exit_code == EXIT_USAGE and "--from-scores" in refused.stderr
+    result = runner.invoke(app, [*args, "--from-scores", "--out", str(out), *cache, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    held = report["heldout"]
+    assert report["heldout_rows"] > 40 and report["model"].endswith("sentiment-demo/v1")
+    assert report["macro_f1_gain"] == round(
+        held["adapted"]["macro_f1"] - held["base"]["macro_f1"], 4
+    )
+    # The demo's scores follow its comments' causes: weak labels are learnable.
+    assert held["adapted"]["macro_f1"] > 0.5
+    manifest = json.loads((out / "v1" / "manifest.json").read_text())
+    assert manifest["lineage"]["adapted_from"] == "sentiment/v1"

@@ -102,6 +102,7 @@ def save_sentiment(
     encoder: dict[str, Any],
     metrics: dict[str, Any] | None = None,
     data_fingerprint: dict[str, Any] | None = None,
+    lineage: dict[str, Any] | None = None,
     model_card: str,
 ) -> Path:
     """Write a fitted sentiment model as a bundle folder."""
@@ -119,6 +120,7 @@ def save_sentiment(
         encoder=encoder,
         data_fingerprint=data_fingerprint,
         metrics=metrics,
+        lineage=lineage,
     )
 
 
