@@ -29,6 +29,7 @@ __all__ = [
     "EMERGING_COLUMNS",
     "SEGMENT_COLUMNS",
     "TREND_COLUMNS",
+    "emerging_from_counts",
     "emerging_themes",
     "segment_comparison",
     "theme_trends",
@@ -186,10 +187,41 @@ def emerging_themes(
     ConfigError
         When ``window`` < 2.
     """
-    if window < 2:
-        raise ConfigError(f"window must be at least 2 periods, not {window}")
     dated, _ = _dated(frame, period)
     comments = dated.groupby(PERIOD_COLUMN).size()
+    themes, _ = _tally(dated, level, [PERIOD_COLUMN])
+    counts = themes.pivot_table(
+        index="theme_id", columns=PERIOD_COLUMN, values="volume", aggfunc="sum", fill_value=0
+    )
+    labels = themes.groupby("theme_id")["theme_label"].first()
+    return emerging_from_counts(
+        counts, comments, labels, period=period, window=window, alpha=alpha, min_count=min_count
+    )
+
+
+def emerging_from_counts(
+    counts: pd.DataFrame,
+    comments: pd.Series,
+    labels: pd.Series,
+    *,
+    period: PeriodName = "week",
+    window: int = 4,
+    alpha: float = 0.05,
+    min_count: int = 5,
+) -> pd.DataFrame:
+    """:func:`emerging_themes` from counts (e.g. aggregated by a database).
+
+    Parameters
+    ----------
+    counts
+        Mentions per theme (index ``theme_id``) and period (columns, ``pandas.Period``).
+    comments
+        Comments per period (index ``pandas.Period``).
+    labels
+        Theme label by theme id.
+    """
+    if window < 2:
+        raise ConfigError(f"window must be at least 2 periods, not {window}")
     latest = comments.index.max() if len(comments) else None
     baseline = (
         comments.reindex([latest - k for k in range(window, 0, -1)], fill_value=0)
@@ -203,10 +235,7 @@ def emerging_themes(
             f" comments in at least 2 of those; found {len(baseline)}",
             column=schema.CREATED_AT,
         )
-    themes, _ = _tally(dated, level, [PERIOD_COLUMN])
-    counts = themes.pivot_table(
-        index="theme_id", columns=PERIOD_COLUMN, values="volume", aggfunc="sum", fill_value=0
-    ).reindex(columns=[*baseline.index, latest], fill_value=0)
+    counts = counts.reindex(columns=[*baseline.index, latest], fill_value=0)
     counts = counts.loc[counts.sum(axis=1) > 0]
     x = counts[list(baseline.index)].to_numpy(dtype="float64")
     n = baseline.to_numpy(dtype="float64")
@@ -220,7 +249,6 @@ def emerging_themes(
     p_value = stats.norm.sf(z)
     p_adjusted = stats.false_discovery_control(p_value, method="bh") if len(z) else p_value
     new = (x.sum(axis=1) == 0) & (x1 >= min_count)
-    labels = themes.groupby("theme_id")["theme_label"].first()
     table = pd.DataFrame(
         {
             "theme_id": counts.index.to_numpy(),
