@@ -52,6 +52,7 @@ def comment_features(
     sentiment probabilities (k columns, ``classes`` order), then its lowest and highest
     clause polarity. Comments without clauses get zeros.
     """
+    rows = np.asarray(rows, dtype=np.int64)
     weights = np.asarray(weights, dtype=float)
     mass = np.bincount(rows, weights=weights, minlength=n_rows)
     safe = np.where(mass > 0, mass, 1.0)[:, None]

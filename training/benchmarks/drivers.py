@@ -113,7 +113,7 @@ def main() -> None:
 
     # 1. predicted group
     n = len(frame)
-    rows = clauses["row"].to_numpy()
+    rows = clauses["row"].to_numpy(dtype=np.int64)
     weights = np.maximum(clauses["clause"].str.len().to_numpy(float), 1.0)
     proba = sentiment.predict_proba(vectors)
     features = comment_features(vectors, proba, sentiment.classes_, rows, weights, n)
@@ -146,7 +146,7 @@ def main() -> None:
     majority = pd.Series(y[~held]).mode()[0]
     runs["always-majority"] = classification_figures(y[held], np.full(held.sum(), majority))
     print(f"  {'always-majority':42} macro-F1 {runs['always-majority']['macro_f1']:.3f}")
-    true_shares = {g: round(float((y[held] == g).mean()), 4) for g in sorted(set(y))}
+    true_shares = {str(g): round(float((y[held] == g).mean()), 4) for g in sorted(set(y))}
     print(f"  true shares {true_shares}")
     print(
         f"  predicted shares (product) {runs['vectors + sentiment (product)']['predicted_shares']}"
