@@ -13,5 +13,5 @@ test: setup lint
 	.venv/bin/python -m pytest
 
 lint: setup
-	.venv/bin/ruff check cxtext tests training
-	.venv/bin/mypy cxtext
+	.venv/bin/ruff check cxtext api tests training
+	.venv/bin/mypy cxtext api

@@ -151,6 +151,7 @@ def ingest(
     languages: Annotated[
         str, typer.Option(help="Languages to tell apart (ISO 639-1, comma-separated).")
     ] = ",".join(schema.DEFAULT_LANGUAGES),
+    store: StoreOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Read, validate, clean and redact an export; quarantine bad rows; report the counts."""
@@ -180,6 +181,9 @@ def ingest(
             )
         result: dict[str, Any] = report.to_dict()
         result["out"] = str(target)
+        if store is not None:
+            run = result | {"kind": "ingest", "input": str(input)}
+            result["store"] = _store_frame(store, pd.read_parquet(target), run)
         return result
 
     result = _run(action)
@@ -187,6 +191,40 @@ def ingest(
         print(json.dumps(result, ensure_ascii=False))
     else:
         _print_ingest(result)
+
+
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Also load the rows into this DuckDB store.")
+]
+
+
+def _segment_columns(frame: pd.DataFrame) -> list[str]:
+    """The frame's segment columns: neither canonical nor added by tagging."""
+    known = set(schema.CANONICAL_DTYPES) | set(schema.TAGGED_COLUMNS)
+    return [c for c in frame.columns if c not in known]
+
+
+def _store_frame(
+    path: Path,
+    frame: pd.DataFrame,
+    run: dict[str, Any],
+    *,
+    manifest: dict[str, Any] | None = None,
+    themes: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """Upsert a canonical or tagged frame into a store (publishing its model first)."""
+    from cxtext.store import Store
+
+    target = Store(path)
+    model = version = None
+    if manifest is not None and themes is not None:
+        model, version = target.publish_model(
+            manifest, themes[0], themes[1], activate=target.active_model() is None
+        )
+    run_id = target.write_comments(
+        frame, run=run, segments=_segment_columns(frame), model=model, version=version
+    )
+    return {"path": str(path), "run_id": run_id, "rows": len(frame)}
 
 
 def _print_ingest(result: dict[str, Any]) -> None:
@@ -910,6 +948,7 @@ def tag(
     text_col: TextCol = None,
     id_col: IdCol = None,
     sentiment_model: SentimentOpt = None,
+    store: StoreOpt = None,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
@@ -955,7 +994,19 @@ def tag(
         tagged.to_parquet(partial, index=False)
         partial.replace(out_path)
         counts = tagged[THEME_ID].value_counts()
+        stored = (
+            _store_frame(
+                store,
+                tagged,
+                {"kind": "tag", "input": str(input), "read": len(tagged), "accepted": len(tagged)},
+                manifest=manifest,
+                themes=(model.themes_, model.parent_themes_),
+            )
+            if store is not None
+            else None
+        )
         return {
+            "store": stored,
             "rows": len(tagged),
             "out": str(out_path),
             "model": manifest["name"] + "/" + manifest["version"],
@@ -1248,3 +1299,65 @@ def _demo_themes(
         "nps_group_model": nps_report,
         "drivers": drivers,
     }
+
+
+# --- the HTTP API ------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    store: Annotated[Path | None, typer.Option(help="DuckDB store [env CXTEXT_STORE].")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="models/NAME of the theme model [env CXTEXT_MODELS_DIR].")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Interface [default 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default 8000].")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes [default 1].")] = None,
+) -> None:
+    """Serve the HTTP API (uvicorn); settings come from CXTEXT_* variables and these flags."""
+    import os
+
+    import uvicorn
+
+    from api.settings import Settings
+
+    overrides = {"store": store, "models_dir": model, "host": host, "port": port}
+    overrides["workers"] = workers
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[f"CXTEXT_{name.upper()}"] = str(value)  # worker processes read these
+    settings = _run(Settings)
+    if not settings.api_keys:
+        err.print(
+            "[yellow]no API keys configured (CXTEXT_API_KEYS): every call but "
+            "/v1/health and /v1/ready will answer 401; see `cxtext api-key`[/yellow]"
+        )
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+    )
+
+
+@app.command("api-key")
+def api_key(
+    name: Annotated[str, typer.Argument(help="A name for the key (shows in errors).")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated: read, write, admin.")] = "read",
+) -> None:
+    """Make a random API key; print it once, and the settings entry that stores its hash."""
+    import secrets
+
+    from api.settings import SCOPES, key_hash
+
+    chosen = [s.strip() for s in scopes.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SCOPES))
+    if unknown or not chosen:
+        err.print(f"[red]scopes must be among {', '.join(SCOPES)}; got {scopes!r}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    key = "cx_" + secrets.token_urlsafe(32)
+    entry = {"name": name, "sha256": key_hash(key), "scopes": chosen}
+    print(f"key (shown once): {key}")
+    print(f"settings entry:   {json.dumps(entry)}")
+    print(f"e.g. export CXTEXT_API_KEYS='{json.dumps([entry])}'")

@@ -55,6 +55,22 @@ CLAUSE_SENTIMENTS: Final = "clause_sentiments"  # aligned with CLAUSE_THEME_IDS
 SENTIMENT: Final = "sentiment"  # float in [-1, 1]
 SENTIMENT_LABEL: Final = "sentiment_label"  # negative | neutral | positive
 PREDICTED_NPS_GROUP: Final = "predicted_nps_group"
+TAGGED_COLUMNS: Final[tuple[str, ...]] = (
+    THEME_ID,
+    THEME_LABEL,
+    THEME_IDS,
+    THEME_LABELS,
+    PARENT_THEME_ID,
+    PARENT_THEME_LABEL,
+    PARENT_THEME_IDS,
+    PARENT_THEME_LABELS,
+    CLAUSE_THEME_IDS,
+    CLAUSE_PARENT_IDS,
+    CLAUSE_SENTIMENTS,
+    SENTIMENT,
+    SENTIMENT_LABEL,
+    PREDICTED_NPS_GROUP,
+)
 
 
 class Source(StrEnum):

@@ -1,0 +1,209 @@
+"""The FastAPI application: built here, served by ``cxtext serve`` (uvicorn).
+
+Reads go through read-only connections of the store (:class:`cxtext.store.Reader`, a
+cursor per request), which follow the store's atomic file swaps; writes (POST /v1/ingest,
+activation) go through :class:`cxtext.store.Store`, which never holds a read-write
+connection on the live file. Models are loaded once in the lifespan and reloaded when
+another version becomes active.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import problems
+from api.models import Models, load_models
+from api.routers import comments, health, metrics, models, tagging, themes
+from api.settings import Settings, get_settings
+from cxtext.embeddings import Encoder
+from cxtext.persistence import resolve_bundle
+from cxtext.store import Store
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+DESCRIPTION = """Root causes of customer feedback: themes with sentiment and their impact
+on NPS, CX metrics, comments, and tagging of new comments.
+
+Every endpoint but /v1/health and /v1/ready needs an API key in the `X-API-Key` header,
+with the read, write or admin scope (admin includes write, write includes read). Errors
+are `application/problem+json` documents."""
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413 before they are parsed."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem(
+            413, f"the request body is over the limit of {self.limit:,} bytes"
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def store_of(app: FastAPI) -> Store:
+    """The application's store (for writes)."""
+    return app.state.store
+
+
+def _bundle(settings: Settings, version: str | None) -> Path | None:
+    if settings.models_dir is None:
+        return None
+    return resolve_bundle(settings.models_dir / version if version else settings.models_dir)
+
+
+def _load(app: FastAPI, bundle: Path) -> Models:
+    settings: Settings = app.state.settings
+    return load_models(
+        bundle,
+        sentiment_path=settings.sentiment_model,
+        cache_dir=settings.cache_dir,
+        encoder=app.state.encoder,
+    )
+
+
+def _publish(app: FastAPI, loaded: Models, *, activate: bool) -> None:
+    store_of(app).publish_model(
+        loaded.manifest, loaded.themes.themes_, loaded.themes.parent_themes_, activate=activate
+    )
+
+
+def current_models(app: FastAPI) -> Models | None:
+    """The loaded models, reloaded first when the store's active version changed."""
+    settings: Settings = app.state.settings
+    cursor = app.state.reader.cursor()
+    try:
+        active = cursor.execute("SELECT model, version FROM model_versions WHERE active").fetchall()
+    finally:
+        cursor.close()
+    loaded: Models | None = app.state.models
+    if not active or settings.models_dir is None or active[0][0] != settings.models_dir.name:
+        return loaded
+    version = str(active[0][1])
+    if loaded is not None and loaded.manifest["version"] == version:
+        return loaded
+    with app.state.models_lock:
+        current: Models | None = app.state.models
+        if current is None or current.manifest["version"] != version:
+            bundle = _bundle(settings, version)
+            if bundle is not None and bundle.exists():
+                app.state.models = _load(app, bundle)
+        return app.state.models
+
+
+def activate_version(app: FastAPI, version: str) -> dict[str, Any] | None:
+    """Publish (when needed) and activate a version of the served model; None if unknown."""
+    settings: Settings = app.state.settings
+    if settings.models_dir is None or not (settings.models_dir / version).is_dir():
+        return None
+    with app.state.models_lock:
+        loaded = _load(app, settings.models_dir / version)
+        _publish(app, loaded, activate=True)
+        app.state.models = loaded
+    cursor = app.state.reader.cursor()
+    try:
+        from cxtext.store.queries import list_models
+
+        rows = [m for m in list_models(cursor) if m["version"] == version]
+    finally:
+        cursor.close()
+    return next(
+        (r for r in rows if r["model"] == settings.models_dir.name), rows[0] if rows else None
+    )
+
+
+def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings
+        Defaults to the environment's (:func:`api.settings.get_settings`).
+    encoder
+        The sentence encoder; by default the one the theme model names, loaded once.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.store)
+        store.migrate()
+        app.state.settings = settings
+        app.state.store = store
+        app.state.reader = store.reader()
+        app.state.encoder = encoder
+        app.state.models_lock = threading.Lock()
+        app.state.models = None
+        active = store.active_model()
+        if settings.models_dir is not None:
+            served = active[1] if active and active[0] == settings.models_dir.name else None
+            bundle = _bundle(settings, served)
+            if bundle is not None:
+                app.state.models = _load(app, bundle)
+                if served is None:
+                    _publish(app, app.state.models, activate=active is None)
+        try:
+            yield
+        finally:
+            app.state.reader.close()
+
+    app = FastAPI(
+        title="cxtext API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    problems.install(app)
+    for module in (health, themes, metrics, comments, tagging, models):
+        app.include_router(module.router, prefix="/v1")
+    return app

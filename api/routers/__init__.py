@@ -1,0 +1,1 @@
+"""The API's routers: each parses a request, calls a service and returns its result."""

@@ -1,0 +1,49 @@
+"""Query parameters and dependencies shared by the read routers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated
+
+import duckdb
+from fastapi import Depends, Query, Request
+
+from api import services
+from api.deps import require
+from cxtext.store import Filters
+
+ReadKey = Annotated[str, Depends(require("read"))]
+WriteKey = Annotated[str, Depends(require("write"))]
+AdminKey = Annotated[str, Depends(require("admin"))]
+
+
+def common_filters(
+    date_from: Annotated[date | None, Query(description="First day (UTC), inclusive.")] = None,
+    date_to: Annotated[date | None, Query(description="Last day (UTC), inclusive.")] = None,
+    source: Annotated[str | None, Query(description="survey or ticket")] = None,
+    language: Annotated[str | None, Query(description="ISO 639-1 code, e.g. nl")] = None,
+    segment: Annotated[
+        list[str],
+        Query(description="name:value, repeatable (all must match), e.g. country:NL"),
+    ] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> Filters:
+    """Filters of the comments a read request looks at."""
+    return services.filters(
+        date_from=date_from, date_to=date_to, source=source, language=language, segment=segment
+    )
+
+
+FiltersDep = Annotated[Filters, Depends(common_filters)]
+
+
+def store_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only cursor of the store for one request."""
+    cursor = request.app.state.reader.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(store_cursor)]

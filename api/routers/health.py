@@ -1,0 +1,40 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.schemas import Health, Ready
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=Health, summary="The process is up")
+def health() -> Health:
+    return Health()
+
+
+@router.get(
+    "/ready",
+    response_model=Ready,
+    summary="A model is loaded and the store answers",
+    responses={503: {"model": Ready, "description": "Not ready"}},
+)
+def ready(request: Request) -> JSONResponse:
+    state = request.app.state
+    models = state.models
+    body = Ready(ready=False, model=models.version if models else None, store=False)
+    try:
+        cursor = state.reader.cursor()
+        try:
+            body.comments = int(cursor.execute("SELECT count(*) FROM comments").fetchone()[0])
+        finally:
+            cursor.close()
+        body.store = True
+    except Exception as exc:  # the readiness answer itself must not fail
+        body.detail = f"store unreachable: {exc}"
+    if models is None:
+        body.detail = body.detail or "no theme model loaded (publish and activate one)"
+    body.ready = body.store and models is not None
+    return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)

@@ -1,0 +1,31 @@
+"""CX metrics over the stored comments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api import services
+from api.problems import PROBLEM_RESPONSE
+from api.routers.common import Cursor, FiltersDep, ReadKey
+from api.schemas import MetricsResponse
+from cxtext.store.queries import Period
+
+router = APIRouter(
+    tags=["metrics"],
+    responses={401: PROBLEM_RESPONSE, 403: PROBLEM_RESPONSE, 422: PROBLEM_RESPONSE},
+)
+
+
+@router.get("/metrics/{metric}", response_model=MetricsResponse, summary="NPS or CSAT")
+def metrics(
+    metric: Literal["nps", "csat"],
+    _: ReadKey,
+    cursor: Cursor,
+    flt: FiltersDep,
+    by: Annotated[list[str], Query(description="Segment names to group by")] = [],  # noqa: B006
+    period: Annotated[Period | None, Query(description="day, week or month")] = None,
+) -> Any:
+    """Overall, by segment and by period, with 95% intervals (DESIGN.md's definitions)."""
+    return services.metrics(cursor, flt, metric, by=by, period=period)

@@ -1,0 +1,153 @@
+"""Tag comments with the active model; store them (write scope)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from api.deps import require
+from api.models import Models, tag_comments
+from api.problems import PROBLEM_RESPONSE
+from api.routers.common import WriteKey
+from api.schemas import IngestRequest, IngestResponse, TagRequest, TagResponse
+from cxtext import schema
+
+router = APIRouter(
+    tags=["tagging"],
+    responses={
+        401: PROBLEM_RESPONSE,
+        403: PROBLEM_RESPONSE,
+        413: PROBLEM_RESPONSE,
+        422: PROBLEM_RESPONSE,
+        503: PROBLEM_RESPONSE,
+    },
+)
+
+
+def loaded_models(request: Request) -> Models:
+    """The models of the store's active version (reloaded when another one was activated)."""
+    from api.main import current_models
+
+    models = current_models(request.app)
+    if models is None:
+        raise HTTPException(503, "no theme model is loaded; publish and activate one")
+    return models
+
+
+ModelsDep = Annotated[Models, Depends(loaded_models)]
+
+
+def _check_batch(request: Request, n: int) -> None:
+    limit = request.app.state.settings.max_tag_batch
+    if n > limit:
+        raise HTTPException(413, f"{n} comments in one request; the limit is {limit}")
+
+
+def _tagged(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.itertuples(index=False):
+        clauses = [
+            {"theme_id": int(t), "parent_theme_id": int(p), "sentiment": float(s)}
+            for t, p, s in zip(
+                getattr(row, schema.CLAUSE_THEME_IDS),
+                getattr(row, schema.CLAUSE_PARENT_IDS),
+                getattr(row, schema.CLAUSE_SENTIMENTS),
+                strict=True,
+            )
+        ]
+        sentiment = getattr(row, schema.SENTIMENT)
+        out.append(
+            {
+                "id": str(getattr(row, schema.ID)),
+                "language": str(getattr(row, schema.LANGUAGE)),
+                "theme_id": int(getattr(row, schema.THEME_ID)),
+                "theme_label": str(getattr(row, schema.THEME_LABEL)),
+                "theme_ids": [int(t) for t in getattr(row, schema.THEME_IDS)],
+                "parent_theme_id": int(getattr(row, schema.PARENT_THEME_ID)),
+                "clauses": clauses,
+                "sentiment": None if pd.isna(sentiment) else float(sentiment),
+                "sentiment_label": _text(getattr(row, schema.SENTIMENT_LABEL)),
+                "predicted_nps_group": _text(getattr(row, schema.PREDICTED_NPS_GROUP, None)),
+            }
+        )
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _store(request: Request, models: Models, frame: pd.DataFrame, segments: list[str]) -> str:
+    from api.main import store_of
+
+    started = datetime.now(UTC)
+    store = store_of(request.app)
+    return store.write_comments(
+        frame,
+        run={
+            "kind": "tag",
+            "run_id": f"api-{uuid.uuid4().hex[:12]}",
+            "input": "POST /v1",
+            "started_at": started,
+            "read": len(frame),
+            "accepted": len(frame),
+            "quarantined": 0,
+        },
+        segments=segments,
+        model=models.manifest["name"],
+        version=models.manifest["version"],
+    )
+
+
+@router.post("/tag", response_model=TagResponse, summary="Tag comments")
+def tag(
+    body: TagRequest,
+    request: Request,
+    models: ModelsDep,
+    key: Annotated[str, Depends(require("read"))],
+) -> Any:
+    """Language, themes per clause, sentiment and predicted NPS group of up to
+    ``max_tag_batch`` comments (default 256). Nothing is stored unless ``store`` is true,
+    which needs the write scope."""
+    _check_batch(request, len(body.comments))
+    if body.store:
+        require("write")(request.app.state.settings, request.headers.get("X-API-Key"))
+    items = [
+        {"id": c.id or f"request-{i}", "text": c.text, "language": c.language}
+        for i, c in enumerate(body.comments)
+    ]
+    frame = tag_comments(models, items)
+    stored = 0
+    if body.store:
+        frame[schema.SOURCE] = schema.Source.SURVEY.value
+        _store(request, models, frame, [])
+        stored = len(frame)
+    return {"model": models.version, "comments": _tagged(frame), "stored": stored}
+
+
+@router.post("/ingest", response_model=IngestResponse, summary="Tag and store comments")
+def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey) -> Any:
+    """Tag comments with the active model and store them; a comment sent again replaces
+    the stored one (keyed by id)."""
+    _check_batch(request, len(body.comments))
+    ids = [c.id for c in body.comments]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(422, "comment ids repeat within the request")
+    frame = tag_comments(
+        models, [{"id": c.id, "text": c.text, "language": c.language} for c in body.comments]
+    )
+    frame[schema.SOURCE] = [c.source for c in body.comments]
+    frame[schema.CREATED_AT] = pd.to_datetime(
+        [c.created_at for c in body.comments], utc=True, errors="coerce", format="ISO8601"
+    )
+    frame[schema.NPS_SCORE] = pd.array([c.nps_score for c in body.comments], dtype="Int64")
+    frame[schema.CSAT] = pd.array([c.csat for c in body.comments], dtype="Int64")
+    names = sorted({k for c in body.comments for k in c.segments})
+    for name in names:
+        frame[name] = [c.segments.get(name) for c in body.comments]
+    run_id = _store(request, models, frame, names)
+    return {"run_id": run_id, "stored": len(frame), "model": models.version}

@@ -1,0 +1,101 @@
+"""Themes, drivers, trends and emerging themes of the active model."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+
+from api import services
+from api.problems import PROBLEM_RESPONSE
+from api.routers.common import Cursor, FiltersDep, ReadKey
+from api.schemas import (
+    DriversResponse,
+    EmergingResponse,
+    ThemeDetail,
+    ThemesResponse,
+    TrendsResponse,
+)
+from cxtext.store.queries import Level, Period
+
+router = APIRouter(
+    tags=["themes"], responses={401: PROBLEM_RESPONSE, 403: PROBLEM_RESPONSE, 422: PROBLEM_RESPONSE}
+)
+LevelQ = Annotated[Level, Query(description="theme or parent (groups of themes)")]
+PeriodQ = Annotated[Period, Query(description="day, week (Monday-Sunday) or month, UTC")]
+
+
+@router.get("/themes", response_model=ThemesResponse, summary="Themes with their impact on NPS")
+def themes(
+    _: ReadKey,
+    cursor: Cursor,
+    flt: FiltersDep,
+    level: LevelQ = "theme",
+    period: PeriodQ = "week",
+    periods: Annotated[int, Query(ge=1, le=52, description="Trend periods shown")] = 4,
+) -> Any:
+    """Volume, share, clause sentiment, NPS of the theme's respondents, impact on NPS with
+    its 95% interval, and the share trend of the last periods."""
+    return services.themes(cursor, flt, level=level, period=period, periods=periods)
+
+
+@router.get(
+    "/themes/{theme_id}",
+    response_model=ThemeDetail,
+    summary="One theme in detail",
+    responses={404: PROBLEM_RESPONSE},
+)
+def theme(
+    theme_id: int,
+    _: ReadKey,
+    cursor: Cursor,
+    flt: FiltersDep,
+    level: LevelQ = "theme",
+    by: Annotated[str | None, Query(description="Break down by this segment")] = None,
+    period: PeriodQ = "week",
+) -> Any:
+    """Keywords per language, label, representative comments, sub-themes, trend, and the
+    breakdown by NPS group and (``by``) by segment."""
+    detail = services.theme(cursor, flt, theme_id, level=level, by=by, period=period)
+    if detail is None:
+        raise HTTPException(404, f"no {level} {theme_id} in the active model")
+    return detail
+
+
+@router.get("/drivers", response_model=DriversResponse, summary="Ranked drivers of NPS")
+def drivers(
+    _: ReadKey,
+    cursor: Cursor,
+    flt: FiltersDep,
+    level: LevelQ = "theme",
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> Any:
+    """Themes that pull NPS down most (detraction) and lift it most (promotion), with
+    95% intervals."""
+    return services.drivers(cursor, flt, level=level, top=top)
+
+
+@router.get("/trends", response_model=TrendsResponse, summary="Themes per period")
+def trends(
+    _: ReadKey, cursor: Cursor, flt: FiltersDep, level: LevelQ = "theme", period: PeriodQ = "week"
+) -> Any:
+    """Volume, share, sentiment, NPS and impact of every theme per period."""
+    return services.trends(cursor, flt, level=level, period=period)
+
+
+@router.get("/emerging", response_model=EmergingResponse, summary="Rising and new themes")
+def emerging(
+    _: ReadKey,
+    cursor: Cursor,
+    flt: FiltersDep,
+    level: LevelQ = "theme",
+    period: PeriodQ = "week",
+    window: Annotated[int, Query(ge=2, le=52)] = 4,
+    alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05,
+    min_count: Annotated[int, Query(ge=1)] = 5,
+) -> Any:
+    """Themes whose share in the latest period rose beyond what the trailing periods
+    explain, and themes new in it."""
+    return services.emerging(
+        cursor, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
+    )

@@ -1,0 +1,277 @@
+"""Request and response bodies of the API (one place; the OpenAPI schema comes from here)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Group = Literal["detractor", "passive", "promoter"]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    ready: bool
+    model: str | None = Field(description="name/version of the loaded theme model")
+    store: bool = Field(description="the store file is reachable")
+    comments: int | None = None
+    detail: str | None = None
+
+
+class Overall(BaseModel):
+    comments: int
+    n: int = Field(description="scored respondents")
+    detractors: int
+    passives: int
+    promoters: int
+    nps: float | None
+
+
+class TrendPoint(BaseModel):
+    period: str
+    volume: int
+    share: float
+
+
+class ThemeStats(BaseModel):
+    theme_id: int
+    label: str | None
+    volume: int = Field(description="comments mentioning the theme")
+    share: float | None = Field(description="volume / comments, in %")
+    sentiment: float | None = Field(description="mean sentiment of the theme's clauses")
+    n: int = Field(description="scored respondents mentioning the theme")
+    detractors: int
+    passives: int
+    promoters: int
+    nps: float | None
+    impact: float | None = Field(description="NPS(all) - NPS(without the theme), points")
+    impact_ci: list[float | None] = Field(description="95% interval [lo, hi]")
+    significant: bool | None
+    unscored: int
+    trend: list[TrendPoint] = []
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "theme_id": 0,
+                "label": "Billing / invoice",
+                "volume": 258,
+                "share": 12.9,
+                "sentiment": -0.5,
+                "n": 258,
+                "detractors": 190,
+                "passives": 30,
+                "promoters": 38,
+                "nps": -60.9,
+                "impact": -8.77,
+                "impact_ci": [-9.9, -7.7],
+                "significant": True,
+                "unscored": 0,
+                "trend": [{"period": "2026-10-05/2026-10-11", "volume": 60, "share": 12.5}],
+            }
+        }
+    )
+
+
+class ThemesResponse(BaseModel):
+    model: str | None
+    level: str
+    overall: Overall
+    themes: list[ThemeStats]
+    method: str
+
+
+class DriversResponse(BaseModel):
+    model: str | None
+    level: str
+    overall: Overall
+    detraction: list[ThemeStats]
+    promotion: list[ThemeStats]
+    method: str
+
+
+class SegmentShare(BaseModel):
+    value: str
+    comments: int
+    volume: int
+    share: float | None
+    nps: float | None = None
+    impact: float | None = None
+
+
+class ThemeDetail(BaseModel):
+    model: str
+    version: str
+    theme_id: int
+    level: str
+    label: str | None
+    parent_id: int | None
+    size: int | None
+    origin: str | None
+    keywords: list[Any] | None
+    keywords_by_language: dict[str, Any] | None
+    representatives: list[Any] | None
+    children: list[dict[str, Any]]
+    summary: ThemeStats | None
+    trend: list[TrendPoint]
+    by_nps_group: dict[str, int]
+    by_segment: list[SegmentShare] | None = None
+
+
+class TrendRow(ThemeStats):
+    period: str
+
+
+class TrendsResponse(BaseModel):
+    model: str | None
+    level: str
+    period: str
+    rows: list[TrendRow]
+
+
+class EmergingTheme(BaseModel):
+    theme_id: int
+    theme_label: str | None
+    latest_period: str
+    count: int
+    n_latest: int
+    share: float
+    baseline_share: float
+    ratio: float | None
+    z: float | None
+    p_value: float
+    p_adjusted: float
+    phi: float
+    emerging: bool
+    new: bool
+
+
+class EmergingResponse(BaseModel):
+    model: str | None
+    period: str
+    window: int
+    themes: list[EmergingTheme]
+    method: str
+
+
+class MetricsResponse(BaseModel):
+    model: str | None
+    metric: str
+    overall: dict[str, Any]
+    groups: list[dict[str, Any]]
+
+
+class Comment(BaseModel):
+    id: str
+    source: str | None
+    created_at: Any = Field(description="ISO 8601 time or null")
+    text: str | None
+    language: str | None
+    nps_score: int | None
+    nps_group: str | None
+    sentiment: float | None
+    sentiment_label: str | None
+    predicted_nps_group: str | None
+    theme_id: int | None
+    theme_ids: list[int] | None = None
+    segments: dict[str, str]
+
+
+class CommentsPage(BaseModel):
+    comments: list[dict[str, Any]]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page")
+
+
+class CommentIn(BaseModel):
+    """One comment to tag: its text and, when known, its id and language."""
+
+    id: str | None = Field(default=None, max_length=200)
+    text: str = Field(max_length=20_000)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+
+
+class TagRequest(BaseModel):
+    comments: list[CommentIn] = Field(min_length=1)
+    store: bool = Field(default=False, description="also store them (needs the write scope)")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "comments": [
+                    {"id": "c1", "text": "The invoice was wrong again but the staff was kind"},
+                    {"id": "c2", "text": "De factuur klopte niet", "language": "nl"},
+                ]
+            }
+        }
+    )
+
+
+class Clause(BaseModel):
+    theme_id: int
+    parent_theme_id: int
+    sentiment: float | None
+
+
+class TaggedComment(BaseModel):
+    id: str
+    language: str
+    theme_id: int
+    theme_label: str
+    theme_ids: list[int]
+    parent_theme_id: int
+    clauses: list[Clause]
+    sentiment: float | None
+    sentiment_label: str | None
+    predicted_nps_group: Group | None
+
+
+class TagResponse(BaseModel):
+    model: str
+    comments: list[TaggedComment]
+    stored: int = 0
+
+
+class IngestComment(CommentIn):
+    """A comment to store: the tag fields plus what the store keeps."""
+
+    id: str = Field(min_length=1, max_length=200)
+    source: Literal["survey", "ticket"] = "survey"
+    created_at: str | None = Field(default=None, description="ISO 8601")
+    nps_score: int | None = Field(default=None, ge=0, le=10)
+    csat: int | None = Field(default=None, ge=1, le=5)
+    segments: dict[str, str] = {}
+
+
+class IngestRequest(BaseModel):
+    comments: list[IngestComment] = Field(min_length=1)
+
+
+class IngestResponse(BaseModel):
+    run_id: str
+    stored: int
+    model: str
+
+
+class ModelVersion(BaseModel):
+    model: str
+    version: str
+    created_at: Any
+    active: bool
+    themes: int
+    parents: int
+
+
+class ModelsResponse(BaseModel):
+    models: list[ModelVersion]

@@ -1,0 +1,319 @@
+"""What the API answers, over a store cursor: plain functions, no FastAPI.
+
+Counts come from SQL aggregations in :mod:`cxtext.store.queries`; the statistics from
+the pure functions of :mod:`cxtext.analysis` (impact with its interval, emerging themes,
+metrics), so the API and the CLI report the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
+from cxtext.analysis.metrics import (
+    csat_table,
+    nps_table,
+    table_records,
+)
+from cxtext.analysis.trends import emerging_from_counts
+from cxtext.errors import ConfigError
+from cxtext.store import Filters, period_theme_counts, theme_counts, theme_detail
+from cxtext.store.queries import Level, Period, active_model, comments_page
+
+GROUPS = ("detractors", "passives", "promoters")
+
+
+def filters(
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    source: str | None = None,
+    language: str | None = None,
+    segment: Sequence[str] = (),
+) -> Filters:
+    """Filters from query parameters; ``segment`` items are ``name:value``."""
+    segments = {}
+    for item in segment:
+        name, sep, value = item.partition(":")
+        if not sep or not name:
+            raise ConfigError(f"segment filter {item!r}: expected name:value")
+        segments[name] = value
+    return Filters(
+        date_from=date_from, date_to=date_to, source=source, language=language, segments=segments
+    )
+
+
+def _nps(counts: pd.DataFrame) -> pd.Series:
+    n = counts[list(GROUPS)].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100 * (counts["promoters"] - counts["detractors"]) / n.where(n > 0)
+
+
+def _impacts(themes: pd.DataFrame, totals: dict[str, int] | pd.DataFrame) -> pd.DataFrame:
+    """Theme counts plus n, NPS, share and impact with its interval."""
+    out = themes.copy()
+    out["n"] = out[list(GROUPS)].sum(axis=1)
+    out["nps"] = _nps(out)
+    impact = theme_impact(out[list(GROUPS)], totals)
+    for column in ("impact", "impact_ci_lo", "impact_ci_hi"):
+        out[column] = impact[column].to_numpy()
+    out["significant"] = impact["significant"].to_numpy()
+    return out
+
+
+def _theme_record(row: dict[str, Any], comments: int) -> dict[str, Any]:
+    return {
+        "theme_id": int(row["theme_id"]),
+        "label": row.get("label"),
+        "volume": int(row["volume"]),
+        "share": round(100 * row["volume"] / comments, 3) if comments else None,
+        "sentiment": row["sentiment"],
+        "n": int(row["n"]),
+        "detractors": int(row["detractors"]),
+        "passives": int(row["passives"]),
+        "promoters": int(row["promoters"]),
+        "nps": row["nps"],
+        "impact": row["impact"],
+        "impact_ci": [row["impact_ci_lo"], row["impact_ci_hi"]],
+        "significant": row["significant"],
+        "unscored": int(row["unscored"]),
+    }
+
+
+def _overall(totals: dict[str, int]) -> dict[str, Any]:
+    n = sum(totals[g] for g in GROUPS)
+    return {
+        "comments": totals["comments"],
+        "n": n,
+        **{g: totals[g] for g in GROUPS},
+        "nps": 100 * (totals["promoters"] - totals["detractors"]) / n if n else None,
+    }
+
+
+def model_of(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """``name/version`` of the store's active model, None when none is active."""
+    active = active_model(cur)
+    return f"{active[0]}/{active[1]}" if active else None
+
+
+def themes(
+    cur: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    *,
+    level: Level = "theme",
+    period: Period = "week",
+    periods: int = 4,
+) -> dict[str, Any]:
+    """Themes with volume, share, sentiment, NPS, impact and the share trend of the last
+    ``periods`` periods."""
+    counts, totals = theme_counts(cur, flt, level=level)
+    table = _impacts(counts, totals)
+    trend = _recent_shares(cur, flt, level=level, period=period, periods=periods)
+    records = []
+    for row in table_records(table):
+        record = _theme_record(row, totals["comments"])
+        record["trend"] = trend.get(record["theme_id"], [])
+        records.append(record)
+    return {
+        "model": model_of(cur),
+        "level": level,
+        "overall": _overall(totals),
+        "themes": records,
+        "method": IMPACT_METHOD,
+    }
+
+
+def _recent_shares(
+    cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level, period: Period, periods: int
+) -> dict[int, list[dict[str, Any]]]:
+    counts, totals = period_theme_counts(cur, flt, period=period, level=level)
+    recent = totals["period"].drop_duplicates().sort_values().tail(periods)
+    comments = totals.set_index("period")["comments"]
+    out: dict[int, list[dict[str, Any]]] = {}
+    rows = counts[counts["period"].isin(recent)]
+    for theme_id, part in rows.groupby("theme_id"):
+        volume = part.set_index("period")["volume"]
+        out[int(theme_id)] = [
+            {
+                "period": str(p),
+                "volume": int(volume.get(p, 0)),
+                "share": round(100 * float(volume.get(p, 0)) / float(comments[p]), 3),
+            }
+            for p in recent
+        ]
+    return out
+
+
+def drivers(
+    cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level = "theme", top: int = 10
+) -> dict[str, Any]:
+    """Ranked drivers of detraction (most negative impact first) and of promotion."""
+    counts, totals = theme_counts(cur, flt, level=level)
+    table = _impacts(counts, totals)
+    records = [_theme_record(r, totals["comments"]) for r in table_records(table)]
+    scored = [r for r in records if r["impact"] is not None]
+    return {
+        "model": model_of(cur),
+        "level": level,
+        "overall": _overall(totals),
+        "detraction": sorted((r for r in scored if r["impact"] < 0), key=lambda r: r["impact"])[
+            :top
+        ],
+        "promotion": sorted((r for r in scored if r["impact"] > 0), key=lambda r: -r["impact"])[
+            :top
+        ],
+        "method": IMPACT_METHOD,
+    }
+
+
+def theme(
+    cur: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    theme_id: int,
+    *,
+    level: Level = "theme",
+    by: str | None = None,
+    period: Period = "week",
+    periods: int = 8,
+) -> dict[str, Any] | None:
+    """One theme: label, keywords per language, representatives, sub-themes, trend, and
+    its counts by NPS group and (``by``) by segment value. None when unknown."""
+    active = active_model(cur)
+    if active is None:
+        return None
+    detail = theme_detail(cur, active[0], active[1], theme_id, level)
+    if detail is None:
+        return None
+    counts, totals = theme_counts(cur, flt, level=level)
+    row = counts[counts["theme_id"] == theme_id]
+    summary = (
+        _theme_record(table_records(_impacts(row, totals))[0], totals["comments"])
+        if len(row)
+        else None
+    )
+    trend = _recent_shares(cur, flt, level=level, period=period, periods=periods)
+    detail |= {
+        "summary": summary,
+        "trend": trend.get(theme_id, []),
+        "by_nps_group": {g: (summary or {}).get(g, 0) for g in GROUPS}
+        | {"unscored": (summary or {}).get("unscored", 0)},
+    }
+    if by:
+        detail["by_segment"] = _by_segment(cur, flt, theme_id, level=level, segment=by)
+    return detail
+
+
+def _by_segment(
+    cur: duckdb.DuckDBPyConnection, flt: Filters, theme_id: int, *, level: Level, segment: str
+) -> list[dict[str, Any]]:
+    values = [
+        str(v[0])
+        for v in cur.execute(
+            "SELECT DISTINCT segments[?] AS v FROM comments WHERE segments[?] IS NOT NULL "
+            "ORDER BY v LIMIT 50",
+            [segment, segment],
+        ).fetchall()
+    ]
+    out = []
+    for value in values:
+        scoped = Filters(**{**flt.__dict__, "segments": {**flt.segments, segment: value}})
+        counts, totals = theme_counts(cur, scoped, level=level)
+        row = counts[counts["theme_id"] == theme_id]
+        volume = int(row["volume"].iloc[0]) if len(row) else 0
+        record: dict[str, Any] = {
+            "value": value,
+            "comments": totals["comments"],
+            "volume": volume,
+            "share": round(100 * volume / totals["comments"], 3) if totals["comments"] else None,
+        }
+        if len(row):
+            stats = _impacts(row, totals).iloc[0]
+            record |= {"nps": _float(stats["nps"]), "impact": _float(stats["impact"])}
+        out.append(record)
+    return out
+
+
+def _float(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def trends(
+    cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level = "theme", period: Period = "week"
+) -> dict[str, Any]:
+    """Per period and theme: volume, share, sentiment, NPS and impact with its interval."""
+    counts, totals = period_theme_counts(cur, flt, period=period, level=level)
+    parts = []
+    for p, part in counts.groupby("period", sort=True):
+        total = totals[totals["period"] == p].iloc[0]
+        table = _impacts(part, total[["promoters", "passives", "detractors"]].to_dict())
+        for row in table_records(table):
+            parts.append({"period": str(p)} | _theme_record(row, int(total["comments"])))
+    return {"model": model_of(cur), "level": level, "period": period, "rows": parts}
+
+
+def emerging(
+    cur: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    *,
+    level: Level = "theme",
+    period: Period = "week",
+    window: int = 4,
+    alpha: float = 0.05,
+    min_count: int = 5,
+) -> dict[str, Any]:
+    """Themes rising in the latest period (see :func:`emerging_from_counts`)."""
+    counts, totals = period_theme_counts(cur, flt, period=period, level=level)
+    table = emerging_from_counts(
+        counts.pivot_table(
+            index="theme_id", columns="period", values="volume", aggfunc="sum", fill_value=0
+        ),
+        totals.set_index("period")["comments"],
+        counts.groupby("theme_id")["label"].first(),
+        period=period,
+        window=window,
+        alpha=alpha,
+        min_count=min_count,
+    )
+    return {
+        "model": model_of(cur),
+        "period": period,
+        "window": window,
+        "themes": table_records(table),
+        "method": "one-sided z test of the latest period's share against the pooled share of "
+        "the trailing periods, over-dispersion from those periods (quasi-binomial), "
+        "Benjamini-Hochberg adjusted",
+    }
+
+
+def metrics(
+    cur: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    kind: str,
+    *,
+    by: Sequence[str] = (),
+    period: Period | None = None,
+) -> dict[str, Any]:
+    """NPS or CSAT overall, by segment and by period (the CLI's metrics tables)."""
+    from cxtext.store import score_rows
+
+    frame = score_rows(cur, flt, list(by))
+    table_of = {"nps": nps_table, "csat": csat_table}[kind]
+
+    return {
+        "model": model_of(cur),
+        "metric": kind,
+        "overall": table_records(table_of(frame))[0],
+        "groups": table_records(table_of(frame, by=by, period=period)) if by or period else [],
+    }
+
+
+def comments(cur: duckdb.DuckDBPyConnection, flt: Filters, **options: Any) -> dict[str, Any]:
+    """A page of comments (PII redacted at ingestion) and the cursor of the next one."""
+    rows, next_cursor = comments_page(cur, flt, **options)
+    return {"comments": rows, "next_cursor": next_cursor}

@@ -1,0 +1,548 @@
+"""Queries over the store, as pure functions of a DuckDB cursor (see :meth:`Reader.cursor`).
+
+Every query takes :class:`Filters` and runs parameterised SQL: user values (dates,
+sources, languages, segment names and values, models, search text) are always bound as
+parameters, never formatted into the SQL text.
+
+Model scope: comments are tagged by one model version each. By default a query sees the
+comments of the store's active model version (all comments when none is active);
+``Filters(model=..., version=...)`` picks another, and ``model=ANY_MODEL`` drops the scope
+(e.g. for score metrics over ingested but untagged comments).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from cxtext import schema
+from cxtext.errors import DataValidationError
+
+__all__ = [
+    "ANY_MODEL",
+    "COUNT_NAMES",
+    "MAX_PAGE",
+    "UNASSIGNED",
+    "Filters",
+    "Level",
+    "Period",
+    "active_model",
+    "comments_page",
+    "list_models",
+    "period_theme_counts",
+    "score_rows",
+    "theme_counts",
+    "theme_detail",
+]
+
+Level = Literal["theme", "parent"]
+Period = Literal["day", "week", "month"]
+ANY_MODEL: Final = "*"
+UNASSIGNED: Final = -1
+MAX_PAGE: Final = 1000
+
+_LEVELS: Final = ("theme", "parent")
+_FREQ: Final[dict[str, str]] = {"day": "D", "week": "W-SUN", "month": "M"}  # as analysis
+# Per level: the comment's distinct themes, its clause themes (aligned with
+# ``clause_sentiments``) and the clauses that are the first of their theme in the comment.
+_LIST_COLUMNS: Final[dict[str, tuple[str, str, str]]] = {
+    "theme": ("theme_ids", "clause_theme_ids", "clause_theme_first"),
+    "parent": ("parent_theme_ids", "clause_parent_ids", "clause_parent_first"),
+}
+_GROUPS: Final = tuple(group.value for group in schema.NpsGroup)  # in group_code order
+
+
+def _sum_if(name: str, condition: str) -> str:
+    return f"CAST(coalesce(sum(n) FILTER (WHERE {condition}), 0) AS BIGINT) AS {name}"
+
+
+# Counts from ``n`` rows grouped by (keys, group_code); group_code: 0-2 the NPS group,
+# 3-5 the predicted group of an unscored comment, 6 unscored without a prediction.
+_GROUP_SUMS: Final = ",\n".join(
+    [
+        _sum_if("volume", "TRUE"),
+        _sum_if("detractors", "code = 0"),
+        _sum_if("passives", "code = 1"),
+        _sum_if("promoters", "code = 2"),
+        _sum_if("unscored", "code >= 3"),
+        _sum_if("predicted_detractors", "code = 3"),
+        _sum_if("predicted_passives", "code = 4"),
+        _sum_if("predicted_promoters", "code = 5"),
+    ]
+)
+# The UTC day of created_at, then its period; ``date_trunc`` on TIMESTAMPTZ is 4x slower.
+_PERIOD: Final = (
+    "CAST(date_trunc(?, DATE '1970-01-01' + "
+    "CAST(floor(epoch_us(c.created_at) / 86400000000) AS INTEGER)) AS DATE) AS period, "
+)
+COUNT_NAMES: Final[tuple[str, ...]] = (
+    "detractors",
+    "passives",
+    "promoters",
+    "unscored",
+    "predicted_detractors",
+    "predicted_passives",
+    "predicted_promoters",
+)
+
+_PAGE_COLUMNS: Final = (
+    "id, created_at, source, language, text, nps_score, CAST(nps_group AS TEXT) AS nps_group, "
+    "csat, sentiment, sentiment_label, CAST(predicted_nps_group AS TEXT) AS predicted_nps_group, "
+    "theme_id, parent_theme_id, theme_ids, parent_theme_ids, segments, model, model_version"
+)
+_SCORE_COLUMNS: Final[dict[str, str]] = {
+    schema.ID: "string",
+    schema.SOURCE: "string",
+    schema.CREATED_AT: "datetime64[ns, UTC]",
+    schema.LANGUAGE: "string",
+    schema.NPS_SCORE: "Int64",
+    schema.NPS_GROUP: "string",
+    schema.CSAT: "Int64",
+    schema.SENTIMENT: "float64",
+    schema.PREDICTED_NPS_GROUP: "string",
+}
+_SCORE_SELECT: Final = (
+    "c.id, c.source, c.created_at, c.language, c.nps_score, "
+    "CAST(c.nps_group AS TEXT) AS nps_group, c.csat, c.sentiment, "
+    "CAST(c.predicted_nps_group AS TEXT) AS predicted_nps_group"
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which comments a query sees; every given field must match.
+
+    Attributes
+    ----------
+    date_from, date_to
+        Inclusive UTC days of ``created_at``.
+    source, language
+        Exact values.
+    segments
+        ``{segment name: value}`` (all must match).
+    model, version
+        The tagging model version; both None: the active one (all comments when none is
+        active); ``model`` alone: all its versions; ``model=ANY_MODEL``: no model scope.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    source: str | None = None
+    language: str | None = None
+    segments: Mapping[str, str] = field(default_factory=dict)
+    model: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    where: str  # a condition over the alias ``c`` of comments
+    params: list[Any]
+    model: str | None
+    version: str | None
+
+
+# --- models -------------------------------------------------------------------------------
+
+
+def active_model(cur: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The store's active (model, version), or None."""
+    rows = cur.execute("SELECT model, version FROM model_versions WHERE active").fetchall()
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def list_models(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Published model versions, newest first: ``model``, ``version``, ``created_at``,
+    ``active``, ``themes`` (count), ``parents`` (count), ``manifest`` (dict)."""
+    rows = _records(
+        cur,
+        """SELECT m.model, m.version, m.created_at, m.active,
+                  count(t.theme_id) FILTER (WHERE t.level = 'theme') AS themes,
+                  count(t.theme_id) FILTER (WHERE t.level = 'parent') AS parents,
+                  m.manifest
+           FROM model_versions m
+           LEFT JOIN themes t ON t.model = m.model AND t.version = m.version
+           GROUP BY ALL ORDER BY m.created_at DESC NULLS LAST, m.model, m.version""",
+        [],
+    )
+    for row in rows:
+        row["manifest"] = json.loads(row["manifest"])
+    return rows
+
+
+def theme_detail(
+    cur: duckdb.DuckDBPyConnection, model: str, version: str, theme_id: int, level: Level
+) -> dict[str, Any] | None:
+    """One theme of a model version, None when absent.
+
+    Returns
+    -------
+    dict or None
+        ``model``, ``version``, ``theme_id``, ``level``, ``label``, ``parent_id``, ``size``,
+        ``origin``, ``keywords`` (``[[term, score], ...]``), ``keywords_by_language``,
+        ``representatives`` and ``children``: the sub-themes of a parent (``theme_id``,
+        ``label``, ``size``), empty for a theme.
+    """
+    _check_level(level)
+    rows = _records(
+        cur,
+        """SELECT model, version, theme_id, level, label, parent_id, size, origin,
+                  keywords, keywords_by_language, representatives
+           FROM themes WHERE model = ? AND version = ? AND theme_id = ? AND level = ?""",
+        [model, version, theme_id, level],
+    )
+    if not rows:
+        return None
+    detail = rows[0]
+    for key in ("keywords", "keywords_by_language", "representatives"):
+        detail[key] = None if detail[key] is None else json.loads(detail[key])
+    detail["children"] = (
+        _records(
+            cur,
+            """SELECT theme_id, label, size FROM themes
+               WHERE model = ? AND version = ? AND level = 'theme' AND parent_id = ?
+               ORDER BY theme_id""",
+            [model, version, theme_id],
+        )
+        if level == "parent"
+        else []
+    )
+    return detail
+
+
+# --- counts -------------------------------------------------------------------------------
+
+
+def theme_counts(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, level: Level = "theme"
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Comments and NPS groups per theme, for driver analysis (``theme_impact``).
+
+    Returns
+    -------
+    themes
+        One row per theme mentioned, by volume: ``theme_id``, ``label`` (of the scoped
+        model version, else NA), ``volume`` (comments mentioning it), ``detractors``,
+        ``passives``, ``promoters``, ``unscored`` (no NPS group), ``predicted_detractors``,
+        ``predicted_passives``, ``predicted_promoters`` (among the unscored) and
+        ``sentiment``: the mean sentiment of the theme's clauses (NaN without any).
+    totals
+        The same counts over all filtered comments, ``comments`` for the volume.
+    """
+    _check_level(level)
+    scope = _scope(cur, filters)
+    themes = _theme_rows(cur, scope, level, None)
+    row = _totals(cur, scope, None).iloc[0]
+    return themes, {
+        "comments": int(row["volume"]),
+        **{name: int(row[name]) for name in COUNT_NAMES},
+    }
+
+
+def period_theme_counts(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    period: Period = "week",
+    level: Level = "theme",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`theme_counts` per period of ``created_at`` (UTC days, weeks from Monday,
+    calendar months), for trends; comments without a date are left out.
+
+    Returns
+    -------
+    themes
+        ``period`` (``pandas.Period``, as in :mod:`cxtext.analysis`), then
+        :func:`theme_counts`'s columns; by period and volume.
+    totals
+        ``period``, ``comments`` and the group counts over all filtered comments.
+    """
+    _check_level(level)
+    if period not in _FREQ:
+        raise DataValidationError(f"period must be one of {tuple(_FREQ)}, not {period!r}")
+    scope = _scope(cur, filters)
+    themes = _theme_rows(cur, scope, level, period)
+    totals = _totals(cur, scope, period).rename(columns={"volume": "comments"})
+    for table in (themes, totals):
+        table["period"] = pd.to_datetime(table["period"]).dt.to_period(_FREQ[period])
+    return themes, totals
+
+
+def _theme_rows(
+    cur: duckdb.DuckDBPyConnection, scope: _Scope, level: str, period: str | None
+) -> pd.DataFrame:
+    by_period = [period] if period else []
+    frame = _frame(
+        cur,
+        _counts_sql(scope.where, level, by_period=bool(by_period)),
+        [*by_period, *scope.params, scope.model, scope.version, level],
+    )
+    # Unassigned clauses are dropped here: a SQL filter is pushed below the aggregation,
+    # onto every clause, where it costs more than grouping them.
+    return frame[frame["theme_id"] != UNASSIGNED].reset_index(drop=True)
+
+
+def _totals(cur: duckdb.DuckDBPyConnection, scope: _Scope, period: str | None) -> pd.DataFrame:
+    by_period = [period] if period else []
+    return _frame(
+        cur, _totals_sql(scope.where, by_period=bool(by_period)), [*by_period, *scope.params]
+    )
+
+
+def _counts_sql(where: str, level: str, *, by_period: bool) -> str:
+    """Per (period,) theme: group counts, mean clause sentiment and label, in one pass over
+    the filtered comments' clauses (theme -1 included). Parameters: the period
+    (``by_period``), the scope's, then model, version and level of the label."""
+    _, clause_ids, first = _LIST_COLUMNS[level]
+    key = "period, theme_id" if by_period else "theme_id"
+    return f"""
+    WITH g AS (
+        SELECT {key}, code, count(*) FILTER (WHERE is_first) AS n,
+               sum(sentiment) AS sentiment_sum, count(sentiment) AS clauses
+        FROM (SELECT {_PERIOD if by_period else ""}unnest(c.{clause_ids}) AS theme_id,
+                     unnest(c.{first}) AS is_first, unnest(c.clause_sentiments) AS sentiment,
+                     c.group_code AS code
+              FROM comments c WHERE {where}{" AND c.created_at IS NOT NULL" if by_period else ""})
+        GROUP BY ALL),
+    counts AS (
+        SELECT {key}, {_GROUP_SUMS}, sum(sentiment_sum) / sum(clauses) AS sentiment
+        FROM g GROUP BY ALL)
+    SELECT counts.*, t.label
+    FROM counts
+    LEFT JOIN themes t ON t.model = ? AND t.version = ? AND t.level = ?
+                      AND t.theme_id = counts.theme_id
+    ORDER BY {"counts.period, " if by_period else ""}counts.volume DESC, counts.theme_id"""
+
+
+def _totals_sql(where: str, *, by_period: bool) -> str:
+    """Group counts of the filtered comments (per period). Parameters: the period
+    (``by_period``), then the scope's."""
+    return f"""
+    WITH g AS (
+        SELECT {_PERIOD if by_period else ""}c.group_code AS code, count(*) AS n
+        FROM comments c WHERE {where}{" AND c.created_at IS NOT NULL" if by_period else ""}
+        GROUP BY ALL)
+    SELECT {"period, " if by_period else ""}{_GROUP_SUMS}
+    FROM g {"GROUP BY period ORDER BY period" if by_period else ""}"""
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+def comments_page(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    theme_id: int | None = None,
+    level: Level = "theme",
+    nps_group: str | None = None,
+    sentiment_min: float | None = None,
+    sentiment_max: float | None = None,
+    text_query: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of comments, newest first (``created_at`` DESC, undated last, then ``id``
+    DESC), with keyset pagination.
+
+    Parameters
+    ----------
+    theme_id, level
+        Only comments mentioning this theme (or parent theme).
+    nps_group
+        detractor | passive | promoter.
+    sentiment_min, sentiment_max
+        Inclusive bounds of the comment's sentiment.
+    text_query
+        Case-insensitive substring of the text.
+    cursor
+        ``next_cursor`` of the previous page; None for the first page.
+    limit
+        Rows per page, 1 to :data:`MAX_PAGE`.
+
+    Returns
+    -------
+    rows, next_cursor
+        Row dicts: the comment's columns (``created_at`` a UTC datetime), ``theme_label``,
+        ``theme_ids`` / ``parent_theme_ids`` (lists) and ``segments`` ({name: value});
+        ``next_cursor`` is None on the last page.
+
+    Raises
+    ------
+    DataValidationError
+        On an invalid cursor, limit, level or NPS group.
+    """
+    _check_level(level)
+    if not 1 <= limit <= MAX_PAGE:
+        raise DataValidationError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
+    if nps_group is not None and nps_group not in _GROUPS:
+        raise DataValidationError(f"nps_group must be one of {_GROUPS}, not {nps_group!r}")
+    scope = _scope(cur, filters)
+    where, params = [scope.where], list(scope.params)
+    if theme_id is not None:
+        where.append(f"list_contains(c.{_LIST_COLUMNS[level][0]}, ?)")
+        params.append(theme_id)
+    for condition, value in (
+        ("c.nps_group = ?", nps_group),
+        ("c.sentiment >= ?", sentiment_min),
+        ("c.sentiment <= ?", sentiment_max),
+        ("c.text ILIKE ? ESCAPE '\\'", None if text_query is None else _like(text_query)),
+    ):
+        if value is not None:
+            where.append(condition)
+            params.append(value)
+    if cursor is not None:
+        last_created, last_id = _decode_cursor(cursor)
+        if last_created is None:
+            where.append("c.created_at IS NULL AND c.id < ?")
+            params.append(last_id)
+        else:
+            where.append(
+                "(c.created_at < CAST(? AS TIMESTAMPTZ) OR c.created_at IS NULL"
+                " OR (c.created_at = CAST(? AS TIMESTAMPTZ) AND c.id < ?))"
+            )
+            params += [last_created, last_created, last_id]
+    # Rows of the page by rowid first (stable within the query), then their columns: the
+    # top-N over keys only is 2x faster than over the whole rows.
+    rows = _records(
+        cur,
+        f"""WITH page AS (
+                SELECT c.rowid AS row_id FROM comments c WHERE {" AND ".join(where)}
+                ORDER BY c.created_at DESC NULLS LAST, c.id DESC LIMIT ?)
+            SELECT p.*, t.label AS theme_label
+            FROM (SELECT {_PAGE_COLUMNS} FROM comments WHERE rowid IN (SELECT row_id FROM page)) p
+            LEFT JOIN themes t ON t.model = p.model AND t.version = p.model_version
+                              AND t.level = 'theme' AND t.theme_id = p.theme_id
+            ORDER BY p.created_at DESC NULLS LAST, p.id DESC""",
+        [*params, limit + 1],
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    for row in rows:
+        row["segments"] = dict(row["segments"] or ())
+    next_cursor = _encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    return rows, next_cursor
+
+
+def score_rows(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The filtered comments' scores, for :mod:`cxtext.analysis.metrics`.
+
+    Parameters
+    ----------
+    columns
+        Segment names to add as columns (NA where a comment has no value).
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``source``, ``created_at``, ``language``, ``nps_score``, ``nps_group``,
+        ``csat``, ``sentiment``, ``predicted_nps_group`` in canonical dtypes, then one
+        string column per segment name.
+    """
+    clash = [name for name in columns if name in _SCORE_COLUMNS]
+    if clash or len(set(columns)) != len(columns):
+        raise DataValidationError(
+            f"segment columns must be distinct and not canonical score columns: {clash}"
+        )
+    scope = _scope(cur, filters)
+    selected = "".join(f", c.segments[?] AS segment_{i}" for i in range(len(columns)))
+    frame = _frame(
+        cur,
+        f"SELECT {_SCORE_SELECT}{selected} FROM comments c WHERE {scope.where} ORDER BY c.id",
+        [*columns, *scope.params],
+    )
+    frame = frame.rename(columns={f"segment_{i}": name for i, name in enumerate(columns)})
+    return frame.astype(_SCORE_COLUMNS | dict.fromkeys(columns, "string"))
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _check_level(level: str) -> None:
+    if level not in _LEVELS:
+        raise DataValidationError(f"level must be one of {_LEVELS}, not {level!r}")
+
+
+def _scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
+    model, version = filters.model, filters.version
+    if model == ANY_MODEL:
+        model, version = None, None
+    elif model is None and version is None:
+        model, version = active_model(cur) or (None, None)
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise DataValidationError("date_from must not be after date_to")
+    conditions = ["TRUE"]
+    params: list[Any] = []
+    for condition, value in (
+        ("c.model = ?", model),
+        ("c.model_version = ?", version),
+        ("c.created_at >= CAST(? AS TIMESTAMPTZ)", _day_start(filters.date_from, 0)),
+        ("c.created_at < CAST(? AS TIMESTAMPTZ)", _day_start(filters.date_to, 1)),
+        ("c.source = ?", filters.source),
+        ("c.language = ?", filters.language),
+    ):
+        if value is not None:
+            conditions.append(condition)
+            params.append(value)
+    for name, value in filters.segments.items():
+        conditions.append("c.segments[?] = ?")
+        params += [name, value]
+    return _Scope(" AND ".join(conditions), params, model, version)
+
+
+def _like(text: str) -> str:
+    """An ILIKE pattern matching ``text`` anywhere, its wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day_start(day: date | None, offset: int) -> str | None:
+    """UTC midnight starting ``day + offset`` days, as SQL timestamp text."""
+    if day is None:
+        return None
+    return f"{date(day.year, day.month, day.day) + timedelta(days=offset)} 00:00:00+00"
+
+
+def _arrow(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    return cur.sql(sql, params=params).to_arrow_table()
+
+
+def _records(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    return _arrow(cur, sql, params).to_pylist()
+
+
+def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.int32(): pd.Int64Dtype(),
+        pa.string(): pd.StringDtype(),
+    }
+    return _arrow(cur, sql, params).to_pandas(types_mapper=mapping.get)
+
+
+def _encode_cursor(created_at: datetime | None, comment_id: str) -> str:
+    key = [None if created_at is None else created_at.isoformat(), comment_id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode("ascii")
+
+
+def _decode_cursor(cursor: str) -> tuple[str | None, str]:
+    try:
+        created_at, comment_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if created_at is not None:
+            datetime.fromisoformat(created_at)
+    except (binascii.Error, UnicodeError, ValueError, TypeError) as exc:
+        raise DataValidationError("invalid page cursor") from exc
+    if not isinstance(comment_id, str):
+        raise DataValidationError("invalid page cursor")
+    return created_at, comment_id

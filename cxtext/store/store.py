@@ -1,0 +1,555 @@
+"""The embedded DuckDB store of tagged comments: atomic writes, readers that never block.
+
+Concurrency and atomicity
+-------------------------
+DuckDB allows one read-write process per file, and readers fail while a writer holds it
+(DESIGN.md, "Decisions already measured"). So no writer ever opens the live file
+read-write. A write (:meth:`Store.write_comments`, :meth:`Store.publish_model`,
+:meth:`Store.activate`, :meth:`Store.migrate`):
+
+1. takes an exclusive ``fcntl.flock`` on ``<path>.lock``, which serialises writers across
+   processes and threads;
+2. copies the live file to ``<path>.next`` (or starts an empty file), opens the copy
+   read-write, migrates it, applies the whole write in one transaction, ``CHECKPOINT``s,
+   closes it and fsyncs it;
+3. renames the copy over the live file with ``os.replace`` (atomic on POSIX) and fsyncs
+   the folder, then releases the lock.
+
+An exception at any step before the rename removes ``<path>.next`` (and its WAL) and leaves
+the live file byte-identical. Readers only open the live file read-only. A reader that
+opened it before a rename keeps reading the old, complete version (the old inode lives
+while it is open); :class:`Reader` reopens when the path's (inode, mtime, size) changed,
+at its next :meth:`Reader.cursor` call, so each cursor sees one version from start to end
+and a newer one never later than the next cursor.
+
+DuckDB caches database instances by path within a process, so ``duckdb.connect(path,
+read_only=True)`` while an older connection to that path is open would return the replaced
+file; a :class:`Reader` therefore attaches the file ``READ_ONLY`` to its own in-memory
+database on each (re)open. Old versions close when their last cursor is released.
+
+Costs: each write copies the whole file, so write in batches (one per run), not comment by
+comment. POSIX only (``fcntl``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cxtext import schema
+from cxtext.errors import ArtifactError, DataValidationError
+from cxtext.store import queries
+from cxtext.store.schema import SCHEMA_VERSION, check_version, migrate, schema_version
+
+__all__ = ["Reader", "Store"]
+
+_ATTACHED: Final = "store"  # catalog name of the attached file in a reader's database
+
+# Scalar columns of the incoming frame with their Arrow types; absent ones become NULL.
+_SCALARS: Final[dict[str, pa.DataType]] = {
+    schema.SOURCE: pa.string(),
+    schema.CREATED_AT: pa.timestamp("ns", tz="UTC"),
+    schema.TEXT: pa.string(),
+    schema.LANGUAGE: pa.string(),
+    schema.NPS_SCORE: pa.int64(),
+    schema.NPS_GROUP: pa.string(),
+    schema.CSAT: pa.int64(),
+    schema.SENTIMENT: pa.float64(),
+    schema.SENTIMENT_LABEL: pa.string(),
+    schema.PREDICTED_NPS_GROUP: pa.string(),
+    schema.THEME_ID: pa.int64(),
+    schema.PARENT_THEME_ID: pa.int64(),
+}
+# List columns (Python lists or numpy arrays per row).
+_LISTS: Final[dict[str, pa.DataType]] = {
+    schema.THEME_IDS: pa.list_(pa.int64()),
+    schema.PARENT_THEME_IDS: pa.list_(pa.int64()),
+    schema.CLAUSE_THEME_IDS: pa.list_(pa.int64()),
+    schema.CLAUSE_PARENT_IDS: pa.list_(pa.int64()),
+    schema.CLAUSE_SENTIMENTS: pa.list_(pa.float64()),
+}
+_RUN_KINDS: Final = ("ingest", "tag")
+
+_D, _A, _P = (group.value for group in schema.NpsGroup)
+
+# The replace-by-id write, as set-based statements over the registered ``incoming`` table.
+_DELETE_EXISTING: Final = "DELETE FROM comments WHERE id IN (SELECT id FROM incoming)"
+_INSERT_COMMENTS: Final = f"""INSERT INTO comments
+SELECT *, coalesce(enum_code(nps_group), 3 + coalesce(enum_code(predicted_nps_group), 3)),
+       list_transform(clause_theme_ids,
+                      lambda t, i: t <> -1 AND list_position(clause_theme_ids, t) = i),
+       list_transform(clause_parent_ids,
+                      lambda t, i: t <> -1 AND list_position(clause_parent_ids, t) = i)
+FROM (
+    SELECT id, source, created_at, text, language, CAST(nps_score AS INTEGER) AS nps_score,
+           CAST(coalesce(nps_group, CASE WHEN nps_score >= 9 THEN '{_P}'
+                                         WHEN nps_score >= 7 THEN '{_A}'
+                                         WHEN nps_score >= 0 THEN '{_D}' END)
+                AS respondent_group) AS nps_group,
+           CAST(csat AS INTEGER), sentiment, sentiment_label,
+           CAST(predicted_nps_group AS respondent_group) AS predicted_nps_group,
+           CAST(theme_id AS INTEGER), CAST(parent_theme_id AS INTEGER),
+           CAST(theme_ids AS INTEGER[]), CAST(parent_theme_ids AS INTEGER[]),
+           CAST(clause_theme_ids AS INTEGER[]) AS clause_theme_ids,
+           CAST(clause_parent_ids AS INTEGER[]) AS clause_parent_ids,
+           clause_sentiments, segments, ? AS model, ? AS model_version, ? AS run_id
+    FROM incoming)"""
+_INSERT_RUN: Final = """INSERT OR REPLACE INTO runs VALUES (
+    ?, ?, ?, CAST(? AS TIMESTAMPTZ), coalesce(CAST(? AS TIMESTAMPTZ), now()),
+    ?, ?, ?, ?, ?, ?)"""
+_DATA_ERRORS: Final = (
+    duckdb.ConversionException,
+    duckdb.ConstraintException,
+    duckdb.OutOfRangeException,
+)
+
+
+class Reader:
+    """Read-only access to a store that follows its writes.
+
+    Keeps one read-only database open and hands out a new cursor per call; reopens when
+    the live file was replaced by a write. Thread-safe: use one cursor per request or
+    thread, and release it when done.
+
+    Parameters
+    ----------
+    path
+        The store file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._key: tuple[int, int, int] | None = None
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the latest complete version of the store.
+
+        Raises
+        ------
+        ArtifactError
+            When there is no store at the path, or its schema is not this code's.
+        """
+        with self._lock:
+            # stat before opening: a rename in between costs one more reopen, never staleness
+            key = _file_key(self.path)
+            if self._con is None or key != self._key:
+                self._con = _open_reader(self.path)  # the old one closes with its last cursor
+                self._key = key
+            cur = self._con.cursor()
+        cur.execute(f"USE {_ATTACHED}")
+        return cur
+
+    def close(self) -> None:
+        """Close the open version (and its cursors)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            self._con, self._key = None, None
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Store:
+    """A DuckDB file of tagged comments, themes of model versions and runs.
+
+    Parameters
+    ----------
+    path
+        The store file; ``<path>.lock`` and (during a write) ``<path>.next`` sit beside it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.next_path = self.path.with_name(self.path.name + ".next")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    def reader(self) -> Reader:
+        """A new :class:`Reader` of this store."""
+        return Reader(self.path)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Create the store, or bring its schema up to :data:`SCHEMA_VERSION`.
+
+        Returns
+        -------
+        int
+            The schema version.
+
+        Raises
+        ------
+        ArtifactError
+            When the store's schema is newer than this code knows.
+        """
+        if self.path.exists():
+            with closing(_attach(self.path)) as con:
+                version = schema_version(con)
+            check_version(version, path=str(self.path))
+            if version == SCHEMA_VERSION:
+                return version
+        with self._writing():
+            pass
+        return SCHEMA_VERSION
+
+    def write_comments(
+        self,
+        frame: pd.DataFrame,
+        *,
+        run: Mapping[str, Any],
+        segments: Sequence[str] = (),
+        model: str | None = None,
+        version: str | None = None,
+    ) -> str:
+        """Upsert comments by id: a comment written again replaces its row, clauses,
+        themes and segments.
+
+        Parameters
+        ----------
+        frame
+            A canonical frame (:mod:`cxtext.schema`), ingested or tagged: ``id`` required;
+            other canonical and tagged columns are stored when present, NULL when absent.
+            List columns may hold Python lists or numpy arrays; ``theme_ids`` /
+            ``parent_theme_ids`` are stored as given (distinct assigned themes, per the
+            tagging contract). ``nps_group`` is derived from ``nps_score`` when absent.
+        run
+            The run that produced the frame: ``kind`` ('ingest' | 'tag') required;
+            ``run_id`` (a new one when absent), ``input``, ``started_at``, ``finished_at``
+            (now when absent), ``read``, ``accepted``, ``quarantined``, ``reasons``
+            ({reason: count}). Other keys are ignored, so an ingest report can be passed.
+        segments
+            Columns of ``frame`` stored as segments (as text; missing values skipped).
+        model, version
+            The theme model version that tagged the frame.
+
+        Returns
+        -------
+        str
+            The run id.
+
+        Raises
+        ------
+        DataValidationError
+            When ids are missing or repeated, a column cannot be converted, clause lists
+            are not aligned, or a value does not fit its SQL type (an NPS group outside
+            detractor | passive | promoter); the store is unchanged.
+        """
+        incoming = _incoming_table(frame, segments)
+        run_row = _run_row(run, model, version)
+        with self._writing() as con:
+            con.register("incoming", incoming)
+            try:
+                con.execute(_DELETE_EXISTING)
+                con.execute(_INSERT_COMMENTS, [model, version, run_row[0]])
+                con.execute(_INSERT_RUN, run_row)
+            except _DATA_ERRORS as exc:
+                raise DataValidationError(f"comments could not be stored: {exc}") from exc
+        return str(run_row[0])
+
+    def publish_model(
+        self,
+        manifest: Mapping[str, Any],
+        themes: Sequence[Mapping[str, Any]],
+        parents: Sequence[Mapping[str, Any]],
+        *,
+        activate: bool,
+    ) -> tuple[str, str]:
+        """Record a theme model version and its themes (publishing again replaces them).
+
+        Parameters
+        ----------
+        manifest
+            The bundle manifest: ``name`` and ``version`` required, ``created`` used.
+        themes, parents
+            ``ThemeModel.themes_`` and ``parent_themes_`` dicts.
+        activate
+            Make this version the store's active model.
+
+        Returns
+        -------
+        model, version
+        """
+        try:
+            name, version = str(manifest["name"]), str(manifest["version"])
+        except KeyError as exc:
+            raise ArtifactError(f"the model manifest has no {exc.args[0]!r}") from exc
+        rows = _theme_rows(themes, "theme") + _theme_rows(parents, "parent")
+        table = pa.Table.from_pylist(rows, schema=_THEME_SCHEMA)
+        with self._writing() as con:
+            con.execute(
+                "INSERT INTO model_versions VALUES (?, ?, TRY_CAST(? AS TIMESTAMPTZ), false, ?) "
+                "ON CONFLICT (model, version) DO UPDATE "
+                "SET created_at = excluded.created_at, manifest = excluded.manifest",
+                [name, version, manifest.get("created"), _json(manifest)],
+            )
+            con.execute("DELETE FROM themes WHERE model = ? AND version = ?", [name, version])
+            con.register("incoming_themes", table)
+            con.execute("INSERT INTO themes SELECT ?, ?, * FROM incoming_themes", [name, version])
+            if activate:
+                _activate(con, name, version)
+        return name, version
+
+    def activate(self, model: str, version: str) -> None:
+        """Make a published model version the store's active one (the queries' default).
+
+        Raises
+        ------
+        ArtifactError
+            When the version was not published to this store.
+        """
+        with self._writing() as con:
+            _activate(con, model, version)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """The published model versions (see :func:`cxtext.store.queries.list_models`)."""
+        if not self.path.exists():
+            return []
+        with self.reader() as reader, reader.cursor() as cur:
+            return queries.list_models(cur)
+
+    def active_model(self) -> tuple[str, str] | None:
+        """The active (model, version), or None."""
+        if not self.path.exists():
+            return None
+        with self.reader() as reader, reader.cursor() as cur:
+            return queries.active_model(cur)
+
+    @contextmanager
+    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, in a transaction, on a copy that replaces the live file
+        when the block ends without an exception (see the module docstring)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive(self.lock_path):
+            _remove(self.next_path)
+            try:
+                if self.path.exists():
+                    shutil.copyfile(self.path, self.next_path)
+                con = duckdb.connect(str(self.next_path))
+                try:
+                    con.execute("SET TimeZone = 'UTC'")
+                    migrate(con, path=str(self.path))
+                    con.execute("BEGIN TRANSACTION")
+                    yield con
+                    con.execute("COMMIT")
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()  # rolls back an open transaction
+                _fsync(self.next_path)
+                os.replace(self.next_path, self.path)
+                _fsync(self.path.parent)
+            except BaseException:
+                _remove(self.next_path)
+                raise
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _file_key(path: Path) -> tuple[int, int, int]:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"no store at {path}; write to it (or migrate it) first") from exc
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def _attach(path: Path) -> duckdb.DuckDBPyConnection:
+    """A private in-memory database with ``path`` attached read-only and in use."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET GLOBAL TimeZone = 'UTC'")
+        con.execute(f"ATTACH ? AS {_ATTACHED} (READ_ONLY)", [str(path)])
+        con.execute(f"USE {_ATTACHED}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _open_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    con = _attach(path)
+    try:
+        version = schema_version(con)
+        check_version(version, path=str(path))
+        if version < SCHEMA_VERSION:
+            raise ArtifactError(
+                f"store {path} has schema version {version}, older than this cxtext's "
+                f"{SCHEMA_VERSION}; run Store(path).migrate() (any write migrates too)"
+            )
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _remove(db_path: Path) -> None:
+    for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _incoming_table(frame: pd.DataFrame, segments: Sequence[str]) -> pa.Table:
+    """The frame's storable columns as an Arrow table of fixed names and types."""
+    if schema.ID not in frame.columns:
+        raise DataValidationError("the frame has no id column", column=schema.ID)
+    ids = frame[schema.ID]
+    if ids.isna().any():
+        raise DataValidationError("comment ids must not be missing", column=schema.ID)
+    ids = ids.astype("string")
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        raise DataValidationError(f"repeated comment id {repeated.iloc[0]!r}", column=schema.ID)
+    columns: dict[str, pa.Array] = {"id": pa.array(ids, type=pa.string(), from_pandas=True)}
+    for name, type_ in (_SCALARS | _LISTS).items():
+        columns[name] = _arrow(frame, name, type_)
+    clauses = pc.list_value_length(columns[schema.CLAUSE_THEME_IDS])
+    for name in (schema.CLAUSE_PARENT_IDS, schema.CLAUSE_SENTIMENTS):
+        if pc.any(pc.not_equal(pc.list_value_length(columns[name]), clauses)).as_py():
+            raise DataValidationError(
+                f"{name} must have one value per clause of {schema.CLAUSE_THEME_IDS}", column=name
+            )
+    columns["segments"] = _segment_map(frame, segments)
+    return pa.table(columns)
+
+
+def _segment_map(frame: pd.DataFrame, segments: Sequence[str]) -> pa.MapArray:
+    """Per row, ``{segment name: value as text}`` without missing values."""
+    missing = [name for name in segments if name not in frame.columns]
+    if missing or len(set(segments)) != len(segments):
+        raise DataValidationError(f"segments must be distinct columns of the frame: {missing}")
+    values = frame[list(segments)].astype("string").to_numpy(dtype=object, na_value=None)
+    present = values != None  # noqa: E711 (element-wise)
+    offsets = np.concatenate([[0], np.cumsum(present.sum(axis=1))]).astype(np.int32)
+    names = np.broadcast_to(np.asarray(segments, dtype=object), values.shape)
+    return pa.MapArray.from_arrays(
+        offsets,
+        pa.array(names[present], type=pa.string()),
+        pa.array(values[present], type=pa.string()),
+    )
+
+
+def _arrow(frame: pd.DataFrame, name: str, type_: pa.DataType) -> pa.Array:
+    if name not in frame.columns:
+        return pa.nulls(len(frame), type=type_)
+    try:
+        return pa.array(frame[name], type=type_, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise DataValidationError(
+            f"cannot store the values as {type_}: {exc}", column=name
+        ) from exc
+
+
+def _timestamp(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _run_row(run: Mapping[str, Any], model: str | None, version: str | None) -> list[Any]:
+    kind = run.get("kind")
+    if kind not in _RUN_KINDS:
+        raise DataValidationError(f"run kind must be one of {_RUN_KINDS}, not {kind!r}")
+    reasons = run.get("reasons")
+    return [
+        str(run.get("run_id") or uuid.uuid4().hex),
+        kind,
+        None if run.get("input") is None else str(run["input"]),
+        _timestamp(run.get("started_at")),
+        _timestamp(run.get("finished_at")),
+        _count(run.get("read")),
+        _count(run.get("accepted")),
+        _count(run.get("quarantined")),
+        None if reasons is None else _json(reasons),
+        model,
+        version,
+    ]
+
+
+_THEME_SCHEMA: Final = pa.schema(
+    [
+        ("theme_id", pa.int32()),
+        ("level", pa.string()),
+        ("label", pa.string()),
+        ("parent_id", pa.int32()),
+        ("size", pa.int32()),
+        ("origin", pa.string()),
+        ("keywords", pa.string()),
+        ("keywords_by_language", pa.string()),
+        ("representatives", pa.string()),
+    ]
+)
+
+
+def _theme_rows(themes: Sequence[Mapping[str, Any]], level: str) -> list[dict[str, Any]]:
+    def text(value: Any) -> str | None:
+        return None if value is None else _json(value)
+
+    return [
+        {
+            "theme_id": int(theme["id"]),
+            "level": level,
+            "label": theme.get("label"),
+            "parent_id": None if theme.get("parent") is None else int(theme["parent"]),
+            "size": None if theme.get("size") is None else int(theme["size"]),
+            "origin": theme.get("origin"),
+            "keywords": text(theme.get("keywords")),
+            "keywords_by_language": text(theme.get("keywords_by_language")),
+            "representatives": text(theme.get("representatives")),
+        }
+        for theme in themes
+    ]
+
+
+def _activate(con: duckdb.DuckDBPyConnection, model: str, version: str) -> None:
+    ((found,),) = con.execute(
+        "SELECT count(*) FROM model_versions WHERE model = ? AND version = ?", [model, version]
+    ).fetchall()
+    if not found:
+        raise ArtifactError(f"model {model} version {version} was not published to this store")
+    con.execute("UPDATE model_versions SET active = (model = ? AND version = ?)", [model, version])
