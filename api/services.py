@@ -17,7 +17,9 @@ import pandas as pd
 
 from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
 from cxtext.analysis.metrics import (
+    csat_stats,
     csat_table,
+    nps_stats,
     nps_table,
     table_records,
 )
@@ -304,11 +306,11 @@ def metrics(
 
     frame = score_rows(cur, flt, list(by))
     table_of = {"nps": nps_table, "csat": csat_table}[kind]
-
+    overall = nps_stats(frame["nps_score"]) if kind == "nps" else csat_stats(frame["csat"])
     return {
         "model": model_of(cur),
         "metric": kind,
-        "overall": table_records(table_of(frame))[0],
+        "overall": overall,
         "groups": table_records(table_of(frame, by=by, period=period)) if by or period else [],
     }
 
