@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ class Models:
     sentiment: SentimentModel
     encoder: Encoder
     nps_group: NpsGroupModel | None = None
+    # One tagging at a time: the encoder already uses every core for one batch.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def version(self) -> str:
@@ -35,17 +38,14 @@ def load_models(
     bundle: Path, *, sentiment_path: Path | None, cache_dir: Path, encoder: Encoder | None = None
 ) -> Models:
     """Load a theme bundle, the encoder it names (unless given), sentiment and NPS group."""
-    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+    from cxtext.embeddings import load_encoder
     from cxtext.sentiment.model import check_encoder, load_sentiment
     from cxtext.sentiment.nps_group import load_nps_group
     from cxtext.themes.model import load_model
 
     themes, manifest = load_model(bundle)
-    if encoder is None:
-        encoder = CachedEncoder(
-            load_encoder(manifest["encoder"]["id"], cache_dir=cache_dir),
-            EmbeddingCache(cache_dir / "embeddings.sqlite"),
-        )
+    if encoder is None:  # no embedding cache here: its SQLite handle is bound to one thread
+        encoder = load_encoder(manifest["encoder"]["id"], cache_dir=cache_dir)
     if encoder.info.dim != themes.n_features_in_:
         raise ArtifactError(
             f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the theme model "
@@ -79,10 +79,11 @@ def tag_comments(models: Models, comments: list[dict[str, Any]]) -> pd.DataFrame
         given = given.astype(object)
         given.loc[missing] = detected
     frame[schema.LANGUAGE] = given
-    return tag_frame(
-        frame,
-        models.themes,
-        models.encoder,
-        sentiment=models.sentiment,
-        nps_model=models.nps_group,
-    )
+    with models.lock:
+        return tag_frame(
+            frame,
+            models.themes,
+            models.encoder,
+            sentiment=models.sentiment,
+            nps_model=models.nps_group,
+        )

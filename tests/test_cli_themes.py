@@ -200,3 +200,86 @@ def test_train_sentiment_adapts_to_scored_comments(
     assert held["adapted"]["macro_f1"] > 0.5
     manifest = json.loads((out / "v1" / "manifest.json").read_text())
     assert manifest["lineage"]["adapted_from"] == "sentiment/v1"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_store_and_a_real_server_over_http(trained: dict[str, Path], encoder_folder: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from api.settings import key_hash
+
+    store = trained["root"] / "store.duckdb"
+    tagged = runner.invoke(
+        app,
+        [
+            "tag",
+            str(trained["survey"]),
+            "--mapping",
+            str(trained["mapping"]),
+            "--model",
+            str(trained["models"]),
+            "--out",
+            str(trained["root"] / "stored.parquet"),
+            "--store",
+            str(store),
+            "--cache-dir",
+            str(encoder_folder.parent),
+            "--json",
+        ],
+    )
+    assert tagged.exit_code == 0, tagged.output
+    rows = json.loads(tagged.stdout)["rows"]
+    port = _free_port()
+    key = "integration-key"
+    env = os.environ | {
+        "CXTEXT_CACHE_DIR": str(encoder_folder.parent),
+        "CXTEXT_API_KEYS": json.dumps(
+            [{"name": "it", "sha256": key_hash(key), "scopes": ["read"]}]
+        ),
+    }
+    command = [str(Path(sys.executable).parent / "cxtext"), "serve", "--store", str(store)]
+    command += ["--model", str(trained["models"]), "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/ready", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+            assert time.monotonic() < deadline, "the server did not get ready"
+            time.sleep(1)
+        auth = {"X-API-Key": key}
+        assert httpx.get(f"{base}/v1/themes").status_code == 401
+        themes = httpx.get(f"{base}/v1/themes", headers=auth).json()
+        assert themes["overall"]["comments"] == rows and themes["themes"]
+        drivers = httpx.get(
+            f"{base}/v1/drivers", params={"segment": "country:NL"}, headers=auth
+        ).json()
+        assert drivers["overall"]["n"] > 0
+        body = {"comments": [{"text": "My invoice was wrong again this month"}]}
+        response = httpx.post(f"{base}/v1/tag", json=body, headers=auth, timeout=60)
+        if response.status_code != 200:
+            server.terminate()
+            raise AssertionError(server.communicate(timeout=30)[0].decode()[-3000:])
+        result = response.json()
+        assert result["comments"][0]["theme_label"] != "unassigned"
+        assert result["comments"][0]["sentiment_label"] == "negative"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
