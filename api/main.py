@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
+from api.cache import ResponseCache
 from api.models import Models, load_models
 from api.routers import comments, health, metrics, models, tagging, themes
 from api.settings import Settings, get_settings
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.settings = settings
         app.state.store = store
         app.state.reader = store.reader()
+        app.state.cache = ResponseCache(settings.store, settings.response_cache_size)
         app.state.encoder = encoder
         app.state.models_lock = threading.Lock()
         app.state.models = None

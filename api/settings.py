@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     max_tag_batch: int = 256
     max_page_size: int = 200
+    response_cache_size: int = Field(
+        default=512, description="read answers kept per process until the store changes; 0: off"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1

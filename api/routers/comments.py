@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from api import services
 from api.problems import PROBLEM_RESPONSE
-from api.routers.common import Cursor, FiltersDep, ReadKey
+from api.routers.common import Cursor, FiltersDep, ReadKey, cached
 from api.schemas import CommentsPage, Group
 from cxtext.store.queries import Level
 
@@ -36,15 +36,18 @@ def comments(
     """Comments by theme, NPS group, sentiment range, language, segment, date and text;
     ``next_cursor`` pages on. Texts were PII-redacted when they were ingested."""
     limit = min(limit, request.app.state.settings.max_page_size)
-    return services.comments(
-        cursor,
-        flt,
-        theme_id=theme_id,
-        level=level,
-        nps_group=nps_group,
-        sentiment_min=sentiment_min,
-        sentiment_max=sentiment_max,
-        text_query=q,
-        cursor=page_cursor,
-        limit=limit,
+    return cached(
+        request,
+        lambda: services.comments(
+            cursor,
+            flt,
+            theme_id=theme_id,
+            level=level,
+            nps_group=nps_group,
+            sentiment_min=sentiment_min,
+            sentiment_max=sentiment_max,
+            text_query=q,
+            cursor=page_cursor,
+            limit=limit,
+        ),
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import duckdb
 from fastapi import Depends, Query, Request
@@ -47,3 +47,9 @@ def store_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(store_cursor)]
+
+
+def cached(request: Request, compute: Callable[[], Any]) -> Any:
+    """``compute()``'s answer, cached per path and query until the store changes."""
+    key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
+    return request.app.state.cache.get(key, compute)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api import services
 from api.problems import PROBLEM_RESPONSE
-from api.routers.common import Cursor, FiltersDep, ReadKey
+from api.routers.common import Cursor, FiltersDep, ReadKey, cached
 from api.schemas import MetricsResponse
 from cxtext.store.queries import Period
 
@@ -21,6 +21,7 @@ router = APIRouter(
 @router.get("/metrics/{metric}", response_model=MetricsResponse, summary="NPS or CSAT")
 def metrics(
     metric: Literal["nps", "csat"],
+    request: Request,
     _: ReadKey,
     cursor: Cursor,
     flt: FiltersDep,
@@ -28,4 +29,4 @@ def metrics(
     period: Annotated[Period | None, Query(description="day, week or month")] = None,
 ) -> Any:
     """Overall, by segment and by period, with 95% intervals (DESIGN.md's definitions)."""
-    return services.metrics(cursor, flt, metric, by=by, period=period)
+    return cached(request, lambda: services.metrics(cursor, flt, metric, by=by, period=period))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from api import services
 from api.problems import PROBLEM_RESPONSE
-from api.routers.common import Cursor, FiltersDep, ReadKey
+from api.routers.common import Cursor, FiltersDep, ReadKey, cached
 from api.schemas import (
     DriversResponse,
     EmergingResponse,
@@ -27,6 +27,7 @@ PeriodQ = Annotated[Period, Query(description="day, week (Monday-Sunday) or mont
 
 @router.get("/themes", response_model=ThemesResponse, summary="Themes with their impact on NPS")
 def themes(
+    request: Request,
     _: ReadKey,
     cursor: Cursor,
     flt: FiltersDep,
@@ -36,7 +37,10 @@ def themes(
 ) -> Any:
     """Volume, share, clause sentiment, NPS of the theme's respondents, impact on NPS with
     its 95% interval, and the share trend of the last periods."""
-    return services.themes(cursor, flt, level=level, period=period, periods=periods)
+    return cached(
+        request,
+        lambda: services.themes(cursor, flt, level=level, period=period, periods=periods),
+    )
 
 
 @router.get(
@@ -47,6 +51,7 @@ def themes(
 )
 def theme(
     theme_id: int,
+    request: Request,
     _: ReadKey,
     cursor: Cursor,
     flt: FiltersDep,
@@ -56,7 +61,9 @@ def theme(
 ) -> Any:
     """Keywords per language, label, representative comments, sub-themes, trend, and the
     breakdown by NPS group and (``by``) by segment."""
-    detail = services.theme(cursor, flt, theme_id, level=level, by=by, period=period)
+    detail = cached(
+        request, lambda: services.theme(cursor, flt, theme_id, level=level, by=by, period=period)
+    )
     if detail is None:
         raise HTTPException(404, f"no {level} {theme_id} in the active model")
     return detail
@@ -64,6 +71,7 @@ def theme(
 
 @router.get("/drivers", response_model=DriversResponse, summary="Ranked drivers of NPS")
 def drivers(
+    request: Request,
     _: ReadKey,
     cursor: Cursor,
     flt: FiltersDep,
@@ -72,19 +80,25 @@ def drivers(
 ) -> Any:
     """Themes that pull NPS down most (detraction) and lift it most (promotion), with
     95% intervals."""
-    return services.drivers(cursor, flt, level=level, top=top)
+    return cached(request, lambda: services.drivers(cursor, flt, level=level, top=top))
 
 
 @router.get("/trends", response_model=TrendsResponse, summary="Themes per period")
 def trends(
-    _: ReadKey, cursor: Cursor, flt: FiltersDep, level: LevelQ = "theme", period: PeriodQ = "week"
+    request: Request,
+    _: ReadKey,
+    cursor: Cursor,
+    flt: FiltersDep,
+    level: LevelQ = "theme",
+    period: PeriodQ = "week",
 ) -> Any:
     """Volume, share, sentiment, NPS and impact of every theme per period."""
-    return services.trends(cursor, flt, level=level, period=period)
+    return cached(request, lambda: services.trends(cursor, flt, level=level, period=period))
 
 
 @router.get("/emerging", response_model=EmergingResponse, summary="Rising and new themes")
 def emerging(
+    request: Request,
     _: ReadKey,
     cursor: Cursor,
     flt: FiltersDep,
@@ -96,6 +110,9 @@ def emerging(
 ) -> Any:
     """Themes whose share in the latest period rose beyond what the trailing periods
     explain, and themes new in it."""
-    return services.emerging(
-        cursor, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
+    return cached(
+        request,
+        lambda: services.emerging(
+            cursor, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
+        ),
     )

@@ -133,6 +133,7 @@ def test_tag_without_storing_and_limits(client: TestClient) -> None:
 
 def test_ingest_stores_and_replaces_by_id(client: TestClient) -> None:
     before = client.get("/v1/ready").json()["comments"]
+    themes_before = client.get("/v1/themes", headers=headers("read")).json()["overall"]
     comment = {
         "id": "api-1",
         "text": "The router keeps dropping the connection",
@@ -149,6 +150,9 @@ def test_ingest_stores_and_replaces_by_id(client: TestClient) -> None:
     )
     assert again.status_code == 200
     assert client.get("/v1/ready").json()["comments"] == before + 1
+    # Cached answers follow the store: the same request now sees the new comment.
+    themes_after = client.get("/v1/themes", headers=headers("read")).json()["overall"]
+    assert themes_after["comments"] == themes_before["comments"] + 1
     found = client.get("/v1/comments", params={"q": "router works"}, headers=headers("read"))
     assert [c["id"] for c in found.json()["comments"]] == ["api-1"]
 
