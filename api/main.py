@@ -9,6 +9,7 @@ another version becomes active.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -99,6 +100,8 @@ def _load(app: FastAPI, bundle: Path) -> Models:
         sentiment_path=settings.sentiment_model,
         cache_dir=settings.cache_dir,
         encoder=app.state.encoder,
+        # Workers share the cores: more torch threads than cores slows every one of them.
+        threads=settings.encoder_threads or max(1, (os.cpu_count() or 1) // settings.workers),
     )
 
 

@@ -35,7 +35,12 @@ class Models:
 
 
 def load_models(
-    bundle: Path, *, sentiment_path: Path | None, cache_dir: Path, encoder: Encoder | None = None
+    bundle: Path,
+    *,
+    sentiment_path: Path | None,
+    cache_dir: Path,
+    encoder: Encoder | None = None,
+    threads: int | None = None,
 ) -> Models:
     """Load a theme bundle, the encoder it names (unless given), sentiment and NPS group."""
     from cxtext.embeddings import load_encoder
@@ -45,7 +50,7 @@ def load_models(
 
     themes, manifest = load_model(bundle)
     if encoder is None:  # no embedding cache here: its SQLite handle is bound to one thread
-        encoder = load_encoder(manifest["encoder"]["id"], cache_dir=cache_dir)
+        encoder = load_encoder(manifest["encoder"]["id"], cache_dir=cache_dir, threads=threads)
     if encoder.info.dim != themes.n_features_in_:
         raise ArtifactError(
             f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the theme model "

@@ -135,21 +135,23 @@ def _recent_shares(
     cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level, period: Period, periods: int
 ) -> dict[int, list[dict[str, Any]]]:
     counts, totals = period_theme_counts(cur, flt, period=period, level=level)
-    recent = totals["period"].drop_duplicates().sort_values().tail(periods)
-    comments = totals.set_index("period")["comments"]
-    out: dict[int, list[dict[str, Any]]] = {}
+    recent = sorted(totals["period"].unique())[-periods:]
     rows = counts[counts["period"].isin(recent)]
-    for theme_id, part in rows.groupby("theme_id"):
-        volume = part.set_index("period")["volume"]
-        out[int(theme_id)] = [
-            {
-                "period": str(p),
-                "volume": int(volume.get(p, 0)),
-                "share": round(100 * float(volume.get(p, 0)) / float(comments[p]), 3),
-            }
-            for p in recent
+    if rows.empty:
+        return {}
+    volume = rows.pivot_table(
+        index="theme_id", columns="period", values="volume", aggfunc="sum", fill_value=0
+    ).reindex(columns=recent, fill_value=0)
+    comments = totals.set_index("period")["comments"].reindex(recent).to_numpy(dtype=float)
+    share = 100 * volume.to_numpy(dtype=float) / comments
+    labels = [str(p) for p in recent]
+    return {
+        int(theme_id): [
+            {"period": label, "volume": int(v), "share": round(float(sh), 3)}
+            for label, v, sh in zip(labels, volume.iloc[k], share[k], strict=True)
         ]
-    return out
+        for k, theme_id in enumerate(volume.index)
+    }
 
 
 def drivers(

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    encoder_threads: int | None = Field(
+        default=None, description="torch threads per worker; default: cores / workers"
+    )
 
 
 @lru_cache
