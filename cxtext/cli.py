@@ -211,15 +211,17 @@ def _store_frame(
     *,
     manifest: dict[str, Any] | None = None,
     themes: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    activate: bool = False,
 ) -> dict[str, Any]:
-    """Upsert a canonical or tagged frame into a store (publishing its model first)."""
+    """Upsert a canonical or tagged frame into a store, publishing its model first (active
+    when ``activate`` or when the store has no active model)."""
     from cxtext.store import Store
 
     target = Store(path)
     model = version = None
     if manifest is not None and themes is not None:
         model, version = target.publish_model(
-            manifest, themes[0], themes[1], activate=target.active_model() is None
+            manifest, themes[0], themes[1], activate=activate or target.active_model() is None
         )
     run_id = target.write_comments(
         frame, run=run, segments=_segment_columns(frame), model=model, version=version
@@ -1250,6 +1252,7 @@ def _demo_themes(
     from cxtext.analysis.drivers import drivers_report
     from cxtext.sentiment.nps_group import load_nps_group
     from cxtext.sentiment.scoring import train_nps_bundle
+    from cxtext.themes.model import load_model
     from cxtext.themes.train import THEME_ID, load_config, save_trained, tag_frame, train_themes
 
     out.rule("3. themes")
@@ -1285,6 +1288,17 @@ def _demo_themes(
         f"clauses from the cache), fit {report.fit_seconds} s. Tagged {len(tagged):,} "
         f"survey answers and tickets -> {out_dir / 'tagged.parquet'}\n{_nps_line(nps_report)}"
     )
+    store = out_dir / "cx.duckdb"
+    _, manifest = load_model(folder)
+    stored = _store_frame(
+        store,
+        tagged,
+        {"kind": "tag", "input": "demo", "read": len(tagged), "accepted": len(tagged)},
+        manifest=manifest,
+        themes=(model.themes_, model.parent_themes_),
+        activate=True,
+    )
+    out.print(f"stored {stored['rows']:,} tagged comments in {store} (serve it: cxtext serve)")
     out.rule("4. what drives NPS")
     drivers = drivers_report(tagged, top=5)
     print_drivers(drivers, title="demo survey and tickets", top=5)

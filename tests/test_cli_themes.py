@@ -283,3 +283,38 @@ def test_store_and_a_real_server_over_http(trained: dict[str, Path], encoder_fol
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_demo_end_to_end_prints_drivers_and_fills_a_store(
+    tmp_path: Path, encoder_folder: Path
+) -> None:
+    from cxtext.store import Store
+
+    result = runner.invoke(
+        app,
+        [
+            "demo",
+            "--out",
+            str(tmp_path),
+            "--survey-rows",
+            "400",
+            "--ticket-rows",
+            "80",
+            "--seed",
+            "3",
+            "--cache-dir",
+            str(encoder_folder.parent),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "drivers of detraction" in result.stdout and "95% interval" in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    worst = report["themes"]["drivers"]["key_drivers"]["detraction"][0]
+    assert worst["impact_ci"][0] < worst["impact"] < min(0, worst["impact_ci"][1])
+    store = Store(tmp_path / "cx.duckdb")
+    assert store.active_model() == ("themes", "v1")
+    with store.reader() as reader:
+        cursor = reader.cursor()
+        stored = cursor.execute("SELECT count(*) FROM comments").fetchall()[0][0]
+    tagged = pd.read_parquet(tmp_path / "tagged.parquet")
+    assert stored == len(tagged)

@@ -50,4 +50,5 @@ def comments(
             cursor=page_cursor,
             limit=limit,
         ),
+        CommentsPage,
     )

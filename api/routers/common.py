@@ -7,7 +7,8 @@ from datetime import date
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel
 
 from api import services
 from api.deps import require
@@ -49,7 +50,12 @@ def store_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(store_cursor)]
 
 
-def cached(request: Request, compute: Callable[[], Any]) -> Any:
-    """``compute()``'s answer, cached per path and query until the store changes."""
+def cached(request: Request, compute: Callable[[], Any], model: type[BaseModel]) -> Response:
+    """``compute()``'s answer validated by ``model`` as JSON, cached per path and query
+    until the store changes."""
+
+    def render() -> bytes:
+        return model.model_validate(compute()).model_dump_json().encode()
+
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
-    return request.app.state.cache.get(key, compute)
+    return Response(request.app.state.cache.get(key, render), media_type="application/json")

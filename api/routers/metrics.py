@@ -29,4 +29,8 @@ def metrics(
     period: Annotated[Period | None, Query(description="day, week or month")] = None,
 ) -> Any:
     """Overall, by segment and by period, with 95% intervals (DESIGN.md's definitions)."""
-    return cached(request, lambda: services.metrics(cursor, flt, metric, by=by, period=period))
+    return cached(
+        request,
+        lambda: services.metrics(cursor, flt, metric, by=by, period=period),
+        MetricsResponse,
+    )

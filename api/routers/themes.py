@@ -40,6 +40,7 @@ def themes(
     return cached(
         request,
         lambda: services.themes(cursor, flt, level=level, period=period, periods=periods),
+        ThemesResponse,
     )
 
 
@@ -61,12 +62,14 @@ def theme(
 ) -> Any:
     """Keywords per language, label, representative comments, sub-themes, trend, and the
     breakdown by NPS group and (``by``) by segment."""
-    detail = cached(
-        request, lambda: services.theme(cursor, flt, theme_id, level=level, by=by, period=period)
-    )
-    if detail is None:
-        raise HTTPException(404, f"no {level} {theme_id} in the active model")
-    return detail
+
+    def compute() -> dict[str, Any]:
+        detail = services.theme(cursor, flt, theme_id, level=level, by=by, period=period)
+        if detail is None:
+            raise HTTPException(404, f"no {level} {theme_id} in the active model")
+        return detail
+
+    return cached(request, compute, ThemeDetail)
 
 
 @router.get("/drivers", response_model=DriversResponse, summary="Ranked drivers of NPS")
@@ -80,7 +83,9 @@ def drivers(
 ) -> Any:
     """Themes that pull NPS down most (detraction) and lift it most (promotion), with
     95% intervals."""
-    return cached(request, lambda: services.drivers(cursor, flt, level=level, top=top))
+    return cached(
+        request, lambda: services.drivers(cursor, flt, level=level, top=top), DriversResponse
+    )
 
 
 @router.get("/trends", response_model=TrendsResponse, summary="Themes per period")
@@ -93,7 +98,9 @@ def trends(
     period: PeriodQ = "week",
 ) -> Any:
     """Volume, share, sentiment, NPS and impact of every theme per period."""
-    return cached(request, lambda: services.trends(cursor, flt, level=level, period=period))
+    return cached(
+        request, lambda: services.trends(cursor, flt, level=level, period=period), TrendsResponse
+    )
 
 
 @router.get("/emerging", response_model=EmergingResponse, summary="Rising and new themes")
@@ -115,4 +122,5 @@ def emerging(
         lambda: services.emerging(
             cursor, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
         ),
+        EmergingResponse,
     )
