@@ -36,7 +36,7 @@ app.add_typer(encoder_app, name="encoder")
 
 # Redirected output (logs, CI) gets 120 columns instead of Rich's 80 so tables stay whole.
 out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # error lines whole, for scripts that grep them
 
 EXIT_DATA, EXIT_USAGE, EXIT_ARTIFACT, EXIT_OTHER = 1, 2, 3, 4
 T = TypeVar("T")
@@ -812,11 +812,10 @@ ModelDir = Annotated[
 
 def _encoder_for(name: str, cache_dir: Path, *, batch_size: int = 32) -> Any:
     """The encoder named by a config or manifest, behind the persistent embedding cache."""
-    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+    from cxtext.embeddings import cached_encoder
 
     _quiet_model_loading()
-    encoder = load_encoder(name, cache_dir=cache_dir, batch_size=batch_size)
-    return CachedEncoder(encoder, EmbeddingCache(cache_dir / "embeddings.sqlite"))
+    return cached_encoder(name, cache_dir=cache_dir, batch_size=batch_size)
 
 
 def _version_folder(out_dir: Path) -> tuple[str, str, Path]:

@@ -101,10 +101,10 @@ def balanced_weights(frame: pd.DataFrame) -> np.ndarray:
 
 def default_encoder() -> Any:
     """The project's default encoder behind its persistent embedding cache."""
-    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+    from cxtext.embeddings import cached_encoder
 
     cache = Path(os.environ.get("CXTEXT_CACHE_DIR", Path.home() / ".cache" / "cxtext"))
-    return CachedEncoder(load_encoder(cache_dir=cache), EmbeddingCache(cache / "embeddings.sqlite"))
+    return cached_encoder(cache_dir=cache)
 
 
 def encode(encoder: Any, texts: list[str], name: str) -> np.ndarray:

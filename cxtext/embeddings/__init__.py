@@ -1,6 +1,6 @@
 """Sentence encoders: the Encoder protocol, the offline default model, a persistent cache."""
 
-from cxtext.embeddings.cache import CachedEncoder, EmbeddingCache
+from cxtext.embeddings.cache import CachedEncoder, EmbeddingCache, cached_encoder
 from cxtext.embeddings.default_model import DEFAULT_ENCODER_ID, build_default_encoder
 from cxtext.embeddings.encoder import (
     DEFAULT_MODEL,
@@ -21,5 +21,6 @@ __all__ = [
     "EncoderInfo",
     "SentenceTransformerEncoder",
     "build_default_encoder",
+    "cached_encoder",
     "load_encoder",
 ]

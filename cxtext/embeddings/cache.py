@@ -133,3 +133,16 @@ class CachedEncoder:
         stats.texts += len(texts) - len(missing)
         stats.cache_hits += len(cached)
         return vectors[inverse]
+
+
+def cached_encoder(
+    model: str = "default", *, cache_dir: Path, batch_size: int = 32
+) -> CachedEncoder:
+    """The encoder ``model`` (see :func:`load_encoder`) behind the persistent embedding
+    cache ``cache_dir/embeddings.sqlite``."""
+    from cxtext.embeddings.encoder import load_encoder
+
+    return CachedEncoder(
+        load_encoder(model, cache_dir=cache_dir, batch_size=batch_size),
+        EmbeddingCache(cache_dir / "embeddings.sqlite"),
+    )

@@ -13,7 +13,8 @@ predicts exactly what it predicted before it was saved.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -21,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from cxtext.errors import DataValidationError, NotFittedError
 
 HEADS = ("logistic", "mlp")
+ClassifierT = TypeVar("ClassifierT", bound="EmbeddingClassifier")
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -267,3 +269,47 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
         ]
         self.temperature_ = float(state["temperature"])
         self.n_features_in_ = int(state["n_features_in"])
+
+
+def write_classifier(
+    model: EmbeddingClassifier,
+    target: Path,
+    *,
+    type_name: str,
+    name: str,
+    version: str,
+    encoder: dict[str, Any],
+    model_card: str,
+    metrics: dict[str, Any] | None = None,
+    data_fingerprint: dict[str, Any] | None = None,
+    lineage: dict[str, Any] | None = None,
+) -> Path:
+    """Write a fitted classifier as a bundle folder (DESIGN.md's bundle format)."""
+    from cxtext.persistence import write_bundle
+
+    return write_bundle(
+        target,
+        type_name=type_name,
+        name=name,
+        version=version,
+        params=model.get_params(),
+        arrays=model.arrays(),
+        parts={"state": model.state()},
+        model_card=model_card,
+        encoder=encoder,
+        data_fingerprint=data_fingerprint,
+        metrics=metrics,
+        lineage=lineage,
+    )
+
+
+def read_classifier(
+    folder: Path, cls: type[ClassifierT], *, type_name: str
+) -> tuple[ClassifierT, dict[str, Any]]:
+    """Load a classifier bundle (a version folder, or its parent for the latest version)."""
+    from cxtext.persistence import read_bundle, resolve_bundle
+
+    bundle = read_bundle(resolve_bundle(folder), expected_type=type_name)
+    model = cls(**bundle.manifest["params"])
+    model.restore(bundle.arrays, bundle.parts["state"])
+    return model, bundle.manifest

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from cxtext.errors import ArtifactError
-from cxtext.sentiment.head import EmbeddingClassifier
+from cxtext.sentiment.head import EmbeddingClassifier, read_classifier, write_classifier
 
 TYPE_NAME: Final = "cxtext.SentimentModel.v1"
 LABELS: Final = ("negative", "neutral", "positive")
@@ -93,35 +93,9 @@ def comment_sentiment(
     return pd.DataFrame({"sentiment": score, "sentiment_label": label})
 
 
-def save_sentiment(
-    model: SentimentModel,
-    target: Path,
-    *,
-    name: str,
-    version: str,
-    encoder: dict[str, Any],
-    metrics: dict[str, Any] | None = None,
-    data_fingerprint: dict[str, Any] | None = None,
-    lineage: dict[str, Any] | None = None,
-    model_card: str,
-) -> Path:
-    """Write a fitted sentiment model as a bundle folder."""
-    from cxtext.persistence import write_bundle
-
-    return write_bundle(
-        target,
-        type_name=TYPE_NAME,
-        name=name,
-        version=version,
-        params=model.get_params(),
-        arrays=model.arrays(),
-        parts={"state": model.state()},
-        model_card=model_card,
-        encoder=encoder,
-        data_fingerprint=data_fingerprint,
-        metrics=metrics,
-        lineage=lineage,
-    )
+def save_sentiment(model: SentimentModel, target: Path, **bundle: Any) -> Path:
+    """Write a fitted sentiment model as a bundle folder (see :func:`write_classifier`)."""
+    return write_classifier(model, target, type_name=TYPE_NAME, **bundle)
 
 
 def load_sentiment(path: Path | None = None) -> tuple[SentimentModel, dict[str, Any]]:
@@ -129,15 +103,10 @@ def load_sentiment(path: Path | None = None) -> tuple[SentimentModel, dict[str, 
 
     ``None`` loads the shipped model.
     """
-    from cxtext.persistence import read_bundle, resolve_bundle
-
     folder = SHIPPED_DIR if path is None else path
     if not folder.exists():
         raise ArtifactError(f"no sentiment model at {folder}")
-    bundle = read_bundle(resolve_bundle(folder), expected_type=TYPE_NAME)
-    model = SentimentModel(**bundle.manifest["params"])
-    model.restore(bundle.arrays, bundle.parts["state"])
-    return model, bundle.manifest
+    return read_classifier(folder, SentimentModel, type_name=TYPE_NAME)
 
 
 def check_encoder(manifest: dict[str, Any], encoder_id: str, *, what: str) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from cxtext import schema
-from cxtext.sentiment.head import EmbeddingClassifier
+from cxtext.sentiment.head import EmbeddingClassifier, read_classifier, write_classifier
 from cxtext.sentiment.model import polarity
 from cxtext.sentiment.training import classification_figures, holdout_mask
 
@@ -135,8 +135,6 @@ def save_nps_group(
     lineage: dict[str, Any] | None = None,
 ) -> Path:
     """Write the model as a bundle folder (``models/<name>/nps_group/<version>``)."""
-    from cxtext.persistence import write_bundle
-
     held = report["heldout"]
     card = (
         f"# Predicted NPS group {name}/{version}\n\nCalibrated logistic classifier over "
@@ -144,16 +142,14 @@ def save_nps_group(
         f"{held['macro_f1']}, accuracy {held['accuracy']}, ECE {held['ece']} "
         f"(always-majority macro-F1 {report['always_majority']['macro_f1']}).\n"
     )
-    return write_bundle(
+    return write_classifier(
+        model,
         target,
         type_name=TYPE_NAME,
         name=name,
         version=version,
-        params=model.get_params(),
-        arrays=model.arrays(),
-        parts={"state": model.state()},
-        model_card=card,
         encoder=encoder,
+        model_card=card,
         metrics=report,
         lineage=lineage,
     )
@@ -161,12 +157,7 @@ def save_nps_group(
 
 def load_nps_group(model_dir: Path) -> tuple[NpsGroupModel, dict[str, Any]] | None:
     """The latest NPS group model under ``models/<name>/nps_group``, None when absent."""
-    from cxtext.persistence import read_bundle, resolve_bundle
-
     folder = model_dir / FOLDER
     if not folder.is_dir():
         return None
-    bundle = read_bundle(resolve_bundle(folder), expected_type=TYPE_NAME)
-    model = NpsGroupModel(**bundle.manifest["params"])
-    model.restore(bundle.arrays, bundle.parts["state"])
-    return model, bundle.manifest
+    return read_classifier(folder, NpsGroupModel, type_name=TYPE_NAME)

@@ -99,10 +99,10 @@ AIRLINE_TABLE_ROWS = 15
 
 def load_cached_encoder() -> Any:
     """The project's default encoder behind its persistent embedding cache."""
-    from cxtext.embeddings import CachedEncoder, EmbeddingCache, load_encoder
+    from cxtext.embeddings import cached_encoder
 
     cache = Path(os.environ.get("CXTEXT_CACHE_DIR", Path.home() / ".cache" / "cxtext"))
-    return CachedEncoder(load_encoder(cache_dir=cache), EmbeddingCache(cache / "embeddings.sqlite"))
+    return cached_encoder(cache_dir=cache)
 
 
 def encode(encoder: Any, texts: Sequence[str], name: str) -> np.ndarray:
