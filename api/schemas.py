@@ -169,7 +169,9 @@ class EmergingResponse(BaseModel):
 class MetricsResponse(BaseModel):
     model: str | None
     metric: str
-    overall: dict[str, Any]
+    overall: dict[str, Any] | list[dict[str, Any]] = Field(
+        description="NPS/CSAT: one record; CES: one per scale; response times: one per metric"
+    )
     groups: list[dict[str, Any]]
 
 

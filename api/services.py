@@ -17,10 +17,12 @@ import pandas as pd
 
 from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
 from cxtext.analysis.metrics import (
+    ces_table,
     csat_stats,
     csat_table,
     nps_stats,
     nps_table,
+    response_time_table,
     table_records,
 )
 from cxtext.analysis.trends import emerging_from_counts
@@ -303,12 +305,25 @@ def metrics(
     by: Sequence[str] = (),
     period: Period | None = None,
 ) -> dict[str, Any]:
-    """NPS or CSAT overall, by segment and by period (the CLI's metrics tables)."""
+    """NPS, CSAT, CES or ticket response times overall, by segment and by period (the CLI's
+    metrics tables). NPS and CSAT give one overall record; CES one per declared scale,
+    response times one per metric (first response, resolution)."""
     from cxtext.store import score_rows
 
     frame = score_rows(cur, flt, list(by))
-    table_of = {"nps": nps_table, "csat": csat_table}[kind]
-    overall = nps_stats(frame["nps_score"]) if kind == "nps" else csat_stats(frame["csat"])
+    table_of = {
+        "nps": nps_table,
+        "csat": csat_table,
+        "ces": ces_table,
+        "response-times": response_time_table,
+    }[kind]
+    overall: dict[str, Any] | list[dict[str, Any]]
+    if kind == "nps":
+        overall = nps_stats(frame["nps_score"])
+    elif kind == "csat":
+        overall = csat_stats(frame["csat"])
+    else:
+        overall = table_records(table_of(frame))
     return {
         "model": model_of(cur),
         "metric": kind,

@@ -18,9 +18,11 @@ router = APIRouter(
 )
 
 
-@router.get("/metrics/{metric}", response_model=MetricsResponse, summary="NPS or CSAT")
+@router.get(
+    "/metrics/{metric}", response_model=MetricsResponse, summary="NPS, CSAT, CES or response times"
+)
 def metrics(
-    metric: Literal["nps", "csat"],
+    metric: Literal["nps", "csat", "ces", "response-times"],
     request: Request,
     _: ReadKey,
     cursor: Cursor,

@@ -109,11 +109,17 @@ _SCORE_COLUMNS: Final[dict[str, str]] = {
     schema.CSAT: "Int64",
     schema.SENTIMENT: "float64",
     schema.PREDICTED_NPS_GROUP: "string",
+    schema.CES: "Int64",
+    schema.CES_SCALE: "string",
+    schema.FIRST_RESPONSE_AT: "datetime64[ns, UTC]",
+    schema.RESOLVED_AT: "datetime64[ns, UTC]",
+    schema.LAST_RESOLVED_AT: "datetime64[ns, UTC]",
 }
 _SCORE_SELECT: Final = (
     "c.id, c.source, c.created_at, c.language, c.nps_score, "
     "CAST(c.nps_group AS TEXT) AS nps_group, c.csat, c.sentiment, "
-    "CAST(c.predicted_nps_group AS TEXT) AS predicted_nps_group"
+    "CAST(c.predicted_nps_group AS TEXT) AS predicted_nps_group, "
+    "f.ces, f.ces_scale, f.first_response_at, f.resolved_at, f.last_resolved_at"
 )
 
 
@@ -459,7 +465,8 @@ def score_rows(
     selected = "".join(f", c.segments[?] AS segment_{i}" for i in range(len(columns)))
     frame = _frame(
         cur,
-        f"SELECT {_SCORE_SELECT}{selected} FROM comments c WHERE {scope.where} ORDER BY c.id",
+        f"SELECT {_SCORE_SELECT}{selected} FROM comments c "
+        f"LEFT JOIN comment_facts f ON f.comment_id = c.id WHERE {scope.where} ORDER BY c.id",
         [*columns, *scope.params],
     )
     frame = frame.rename(columns={f"segment_{i}": name for i, name in enumerate(columns)})

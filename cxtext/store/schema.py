@@ -147,6 +147,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "CES answers and ticket times, beside the comments they belong to",
+        (
+            """CREATE TABLE comment_facts (
+                comment_id TEXT NOT NULL,
+                ces INTEGER,
+                ces_scale TEXT,
+                first_response_at TIMESTAMPTZ,
+                resolved_at TIMESTAMPTZ,
+                last_resolved_at TIMESTAMPTZ
+            )""",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final[int] = MIGRATIONS[-1].version

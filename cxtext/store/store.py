@@ -83,6 +83,18 @@ _LISTS: Final[dict[str, pa.DataType]] = {
     schema.CLAUSE_PARENT_IDS: pa.list_(pa.int64()),
     schema.CLAUSE_SENTIMENTS: pa.list_(pa.float64()),
 }
+# CES answers and ticket times, stored in ``comment_facts`` for the rows that have any.
+_FACTS: Final[dict[str, pa.DataType]] = {
+    schema.CES: pa.int64(),
+    schema.CES_SCALE: pa.string(),
+    schema.FIRST_RESPONSE_AT: pa.timestamp("ns", tz="UTC"),
+    schema.RESOLVED_AT: pa.timestamp("ns", tz="UTC"),
+    schema.LAST_RESOLVED_AT: pa.timestamp("ns", tz="UTC"),
+}
+_DELETE_FACTS: Final = "DELETE FROM comment_facts WHERE comment_id IN (SELECT id FROM incoming)"
+_INSERT_FACTS: Final = f"""INSERT INTO comment_facts
+SELECT id, CAST(ces AS INTEGER), ces_scale, first_response_at, resolved_at, last_resolved_at
+FROM incoming_facts WHERE {" OR ".join(f"{name} IS NOT NULL" for name in _FACTS)}"""
 _RUN_KINDS: Final = ("ingest", "tag")
 
 _D, _A, _P = (group.value for group in schema.NpsGroup)
@@ -256,12 +268,18 @@ class Store:
             detractor | passive | promoter); the store is unchanged.
         """
         incoming = _incoming_table(frame, segments)
+        facts = pa.table(
+            {"id": incoming["id"]} | {name: _arrow(frame, name, t) for name, t in _FACTS.items()}
+        )
         run_row = _run_row(run, model, version)
         with self._writing() as con:
             con.register("incoming", incoming)
+            con.register("incoming_facts", facts)
             try:
                 con.execute(_DELETE_EXISTING)
+                con.execute(_DELETE_FACTS)
                 con.execute(_INSERT_COMMENTS, [model, version, run_row[0]])
+                con.execute(_INSERT_FACTS)
                 con.execute(_INSERT_RUN, run_row)
             except _DATA_ERRORS as exc:
                 raise DataValidationError(f"comments could not be stored: {exc}") from exc

@@ -80,6 +80,20 @@ def test_metrics_nps_matches_the_library(client: TestClient, world: World) -> No
     assert {g["country"] for g in body["groups"]} >= {"NL", "BE"}
 
 
+def test_ces_and_response_times_match_the_library(client: TestClient, world: World) -> None:
+    from cxtext.analysis.metrics import response_time_table
+
+    body = client.get("/v1/metrics/response-times", headers=headers("read")).json()
+    expected = response_time_table(world.tagged).set_index("metric")
+    got = {row["metric"]: row for row in body["overall"]}
+    assert got and set(got) == set(expected.index)
+    for metric, row in got.items():
+        assert row["n"] == expected.loc[metric, "n"]
+        assert row["median_hours"] == pytest.approx(expected.loc[metric, "median_hours"])
+    ces = client.get("/v1/metrics/ces", params={"by": "country"}, headers=headers("read"))
+    assert ces.status_code == 200 and isinstance(ces.json()["overall"], list)
+
+
 def test_trends_and_emerging(client: TestClient) -> None:
     trends = client.get("/v1/trends", params={"period": "month"}, headers=headers("read"))
     assert trends.status_code == 200 and trends.json()["rows"]

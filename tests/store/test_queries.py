@@ -214,6 +214,11 @@ def test_score_rows_for_metrics(cur: duckdb.DuckDBPyConnection) -> None:
         schema.CSAT,
         schema.SENTIMENT,
         schema.PREDICTED_NPS_GROUP,
+        schema.CES,
+        schema.CES_SCALE,
+        schema.FIRST_RESPONSE_AT,
+        schema.RESOLVED_AT,
+        schema.LAST_RESOLVED_AT,
         "country",
         "plan",
     ]
@@ -249,3 +254,31 @@ def test_labels_follow_the_model_scope(cur: duckdb.DuckDBPyConnection) -> None:
     themes, _ = theme_counts(cur, Filters(model=ANY_MODEL))
     assert themes["label"].isna().all()  # no single model version: no labels
     assert np.array_equal(themes["volume"].to_numpy(), [3, 2, 2])
+
+
+def test_ces_and_ticket_times_are_stored_and_replaced(tmp_path: Path) -> None:
+    from cxtext.analysis.metrics import ces_table, response_time_table
+
+    created = pd.Timestamp("2026-01-05 09:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            schema.ID: ["t1", "t2", "s1"],
+            schema.SOURCE: ["ticket", "ticket", "survey"],
+            schema.CREATED_AT: [created] * 3,
+            schema.FIRST_RESPONSE_AT: [created + pd.Timedelta(hours=2), pd.NaT, pd.NaT],
+            schema.RESOLVED_AT: [created + pd.Timedelta(hours=5), pd.NaT, pd.NaT],
+            schema.CES: pd.array([None, None, 6], dtype="Int64"),
+            schema.CES_SCALE: [None, None, "1-7"],
+        }
+    )
+    store = Store(tmp_path / "s.duckdb")
+    store.write_comments(frame, run={"kind": "ingest"})
+    store.write_comments(frame, run={"kind": "ingest"})  # replaced, not doubled
+    with store.reader() as reader:
+        rows = score_rows(reader.cursor(), Filters(model=ANY_MODEL))
+        facts = reader.cursor().execute("SELECT count(*) FROM comment_facts").fetchall()
+    assert facts[0][0] == 2  # t2 has none of the facts
+    times = response_time_table(rows).set_index("metric")
+    assert times.loc["first_response", "median_hours"] == pytest.approx(2.0)
+    assert times.loc["first_response", "n_open"] == 1
+    assert ces_table(rows)["n"].tolist() == [1]
