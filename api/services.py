@@ -28,7 +28,7 @@ from cxtext.analysis.metrics import (
 from cxtext.analysis.trends import emerging_from_counts
 from cxtext.errors import ConfigError
 from cxtext.store import Filters, period_theme_counts, theme_counts, theme_detail
-from cxtext.store.queries import Level, Period, active_model, comments_page
+from cxtext.store.queries import Level, Period, active_model, comments_page, recent_filters
 
 GROUPS = ("detractors", "passives", "promoters")
 
@@ -136,7 +136,8 @@ def themes(
 def _recent_shares(
     cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level, period: Period, periods: int
 ) -> dict[int, list[dict[str, Any]]]:
-    counts, totals = period_theme_counts(cur, flt, period=period, level=level)
+    recent_only = recent_filters(cur, flt, period=period, periods=periods)
+    counts, totals = period_theme_counts(cur, recent_only, period=period, level=level)
     recent = sorted(totals["period"].unique())[-periods:]
     rows = counts[counts["period"].isin(recent)]
     if rows.empty:

@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -281,6 +281,26 @@ def period_theme_counts(
     for table in (themes, totals):
         table["period"] = pd.to_datetime(table["period"]).dt.to_period(_FREQ[period])
     return themes, totals
+
+
+def recent_filters(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, *, period: Period, periods: int
+) -> Filters:
+    """``filters`` narrowed to the last ``periods`` periods up to the latest comment, so a
+    trend of recent periods reads only their rows."""
+    if period not in _FREQ:
+        raise DataValidationError(f"period must be one of {tuple(_FREQ)}, not {period!r}")
+    scope = _scope(cur, filters)
+    latest = _records(
+        cur, f"SELECT max(c.created_at) AS latest FROM comments c WHERE {scope.where}", scope.params
+    )[0]["latest"]
+    if latest is None:
+        return filters
+    last = pd.Timestamp(latest).tz_convert("UTC").tz_localize(None).to_period(_FREQ[period])
+    start = (last - (periods - 1)).start_time.date()
+    if filters.date_from is not None and filters.date_from > start:
+        return filters
+    return replace(filters, date_from=start)
 
 
 def _theme_rows(

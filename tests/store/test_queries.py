@@ -282,3 +282,17 @@ def test_ces_and_ticket_times_are_stored_and_replaced(tmp_path: Path) -> None:
     assert times.loc["first_response", "median_hours"] == pytest.approx(2.0)
     assert times.loc["first_response", "n_open"] == 1
     assert ces_table(rows)["n"].tolist() == [1]
+
+
+def test_recent_filters_keep_exactly_the_last_periods(cur: duckdb.DuckDBPyConnection) -> None:
+    from cxtext.store.queries import recent_filters
+
+    full, full_totals = period_theme_counts(cur, Filters(), period="week")
+    for periods in (1, 2):
+        narrowed = recent_filters(cur, Filters(), period="week", periods=periods)
+        assert narrowed.date_from is not None and narrowed.date_from.weekday() == 0
+        part, totals = period_theme_counts(cur, narrowed, period="week")
+        last = sorted(full_totals["period"].unique())[-periods:]
+        assert sorted(totals["period"].unique()) == [p for p in last if p >= totals["period"].min()]
+        expected = full[full["period"].isin(totals["period"])].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
