@@ -21,7 +21,6 @@ the same data and seed write the same arrays.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -32,12 +31,14 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "training"))
+
+from common import DATA, default_encoder, encode  # noqa: E402
 
 from cxtext.sentiment.model import SHIPPED_DIR, SentimentModel, save_sentiment  # noqa: E402
 from cxtext.sentiment.training import classification_figures, holdout_mask  # noqa: E402
 from cxtext.text.clean import strip_addressing  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
 UMSAB = DATA / "umsab" / "umsab_train_val.csv"
 AIRLINE = DATA / "airline_tweets" / "Tweets.csv"
 UMSAB_LANGUAGES = {
@@ -51,7 +52,6 @@ UMSAB_LANGUAGES = {
     "spanish": "es",
 }
 SEED = 0
-ENCODE_CHUNK = 1024
 # Chosen by training/benchmarks/sentiment.py (the head comparison in its JSON).
 DEFAULT_HEAD = "logistic"
 
@@ -97,25 +97,6 @@ def balanced_weights(frame: pd.DataFrame) -> np.ndarray:
     sources = frame["source"].nunique()
     weight = 1.0 / (cells * classes * sources)
     return weight * len(frame)
-
-
-def default_encoder() -> Any:
-    """The project's default encoder behind its persistent embedding cache."""
-    from cxtext.embeddings import cached_encoder
-
-    cache = Path(os.environ.get("CXTEXT_CACHE_DIR", Path.home() / ".cache" / "cxtext"))
-    return cached_encoder(cache_dir=cache)
-
-
-def encode(encoder: Any, texts: list[str], name: str) -> np.ndarray:
-    """Vectors (n, d) of ``texts``, in chunks, with progress lines."""
-    started = time.perf_counter()
-    parts = []
-    for start in range(0, len(texts), ENCODE_CHUNK):
-        parts.append(encoder.encode(texts[start : start + ENCODE_CHUNK]))
-        print(f"  encode {name}: {min(start + ENCODE_CHUNK, len(texts)):,}/{len(texts):,}")
-    print(f"  encode {name}: {time.perf_counter() - started:.1f} s", flush=True)
-    return np.vstack(parts).astype(np.float32)
 
 
 def fit(frame: pd.DataFrame, X: np.ndarray, *, head: str) -> SentimentModel:

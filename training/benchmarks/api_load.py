@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
-from train_sentiment import default_encoder  # noqa: E402
+from common import default_encoder, write_result  # noqa: E402
 
 from api.settings import key_hash  # noqa: E402
 from cxtext import schema  # noqa: E402
@@ -335,9 +335,7 @@ def main() -> None:
         "results": results,
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

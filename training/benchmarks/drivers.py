@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
-from train_sentiment import default_encoder  # noqa: E402
+from common import default_encoder, write_result  # noqa: E402
 
 from cxtext.analysis.drivers import drivers_report  # noqa: E402
 from cxtext.io import ingest_file  # noqa: E402
@@ -185,9 +185,7 @@ def main() -> None:
         },
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

@@ -38,10 +38,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "training"))
 
+from common import default_encoder, encode, write_result  # noqa: E402
 from train_sentiment import (  # noqa: E402
     SEED,
-    default_encoder,
-    encode,
     evaluate,
     fit,
     load_airline,
@@ -191,9 +190,7 @@ def main() -> None:
         "speed": throughput,
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

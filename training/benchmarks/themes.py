@@ -43,6 +43,7 @@ import multiprocessing as mp
 import os
 import platform
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -55,12 +56,15 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "training"))
+
+from common import default_encoder, encode, write_result  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data"
 BANKING = DATA / "banking77" / "train.csv"
 SIB = DATA / "sib200" / "sib200_train_dev.csv"
 AIRLINE = DATA / "airline_tweets" / "Tweets.csv"
 SECTIONS = ("banking77", "sib200", "airline", "scale")
-ENCODE_CHUNK = 512
 SEED = 0
 SIB_LANGUAGES = {
     "eng_Latn": "en",
@@ -95,28 +99,6 @@ AIRLINE_TABLE_ROWS = 15
 
 
 # --- shared helpers --------------------------------------------------------------------
-
-
-def load_cached_encoder() -> Any:
-    """The project's default encoder behind its persistent embedding cache."""
-    from cxtext.embeddings import cached_encoder
-
-    cache = Path(os.environ.get("CXTEXT_CACHE_DIR", Path.home() / ".cache" / "cxtext"))
-    return cached_encoder(cache_dir=cache)
-
-
-def encode(encoder: Any, texts: Sequence[str], name: str) -> np.ndarray:
-    """Vectors of ``texts``, shape (n, d), encoded in chunks with progress lines."""
-    started = time.perf_counter()
-    parts = []
-    for start in range(0, len(texts), ENCODE_CHUNK):
-        parts.append(encoder.encode(list(texts[start : start + ENCODE_CHUNK])))
-        done = min(start + ENCODE_CHUNK, len(texts))
-        if done == len(texts) or (start // ENCODE_CHUNK) % 5 == 4:
-            print(f"  encode {name}: {done:,}/{len(texts):,}", flush=True)
-    X = np.vstack(parts).astype(np.float32)
-    print(f"  encode {name}: {time.perf_counter() - started:.1f} s", flush=True)
-    return X
 
 
 def hungarian_accuracy(truth: np.ndarray, pred: np.ndarray) -> float:
@@ -772,7 +754,7 @@ def main() -> None:
         raise SystemExit(f"data absent: {', '.join(map(str, missing))} (see {DATA}/README.md)")
 
     started = time.perf_counter()
-    encoder = load_cached_encoder()
+    encoder = default_encoder()
     setup = setup_info(encoder)
     setup["sections"] = chosen
     setup["code"] = code_fingerprint()
@@ -807,8 +789,7 @@ def main() -> None:
         print("WARNING: cxtext sources changed during the run; figures may mix versions")
     print_summary(result)
     print(f"\nwall time: {result['setup']['wall_seconds']:.0f} s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    write_result(args.out, result)
     print("wrote", args.out)
 
 
