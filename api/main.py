@@ -27,6 +27,7 @@ from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
 from cxtext.persistence import resolve_bundle
 from cxtext.store import Store
+from cxtext.store.queries import active_model, list_models
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -116,13 +117,13 @@ def current_models(app: FastAPI) -> Models | None:
     settings: Settings = app.state.settings
     cursor = app.state.reader.cursor()
     try:
-        active = cursor.execute("SELECT model, version FROM model_versions WHERE active").fetchall()
+        active = active_model(cursor)
     finally:
         cursor.close()
     loaded: Models | None = app.state.models
-    if not active or settings.models_dir is None or active[0][0] != settings.models_dir.name:
+    if active is None or settings.models_dir is None or active[0] != settings.models_dir.name:
         return loaded
-    version = str(active[0][1])
+    version = active[1]
     if loaded is not None and loaded.manifest["version"] == version:
         return loaded
     with app.state.models_lock:
@@ -145,8 +146,6 @@ def activate_version(app: FastAPI, version: str) -> dict[str, Any] | None:
         app.state.models = loaded
     cursor = app.state.reader.cursor()
     try:
-        from cxtext.store.queries import list_models
-
         rows = [m for m in list_models(cursor) if m["version"] == version]
     finally:
         cursor.close()

@@ -9,15 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 Group = Literal["detractor", "passive", "promoter"]
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-
-
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
@@ -173,22 +164,6 @@ class MetricsResponse(BaseModel):
         description="NPS/CSAT: one record; CES: one per scale; response times: one per metric"
     )
     groups: list[dict[str, Any]]
-
-
-class Comment(BaseModel):
-    id: str
-    source: str | None
-    created_at: Any = Field(description="ISO 8601 time or null")
-    text: str | None
-    language: str | None
-    nps_score: int | None
-    nps_group: str | None
-    sentiment: float | None
-    sentiment_label: str | None
-    predicted_nps_group: str | None
-    theme_id: int | None
-    theme_ids: list[int] | None = None
-    segments: dict[str, str]
 
 
 class CommentsPage(BaseModel):

@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
 from cxtext.analysis.metrics import (
+    _nps_stats_columns,
     ces_table,
     csat_stats,
     csat_table,
@@ -28,7 +28,14 @@ from cxtext.analysis.metrics import (
 from cxtext.analysis.trends import emerging_from_counts
 from cxtext.errors import ConfigError
 from cxtext.store import Filters, period_theme_counts, theme_counts, theme_detail
-from cxtext.store.queries import Level, Period, active_model, comments_page, recent_filters
+from cxtext.store.queries import (
+    Level,
+    Period,
+    active_model,
+    comments_page,
+    recent_filters,
+    segment_values,
+)
 
 GROUPS = ("detractors", "passives", "promoters")
 
@@ -53,17 +60,11 @@ def filters(
     )
 
 
-def _nps(counts: pd.DataFrame) -> pd.Series:
-    n = counts[list(GROUPS)].sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return 100 * (counts["promoters"] - counts["detractors"]) / n.where(n > 0)
-
-
 def _impacts(themes: pd.DataFrame, totals: dict[str, int] | pd.DataFrame) -> pd.DataFrame:
     """Theme counts plus n, NPS, share and impact with its interval."""
     out = themes.copy()
     out["n"] = out[list(GROUPS)].sum(axis=1)
-    out["nps"] = _nps(out)
+    out["nps"] = _nps_stats_columns(out)["nps"].to_numpy()
     impact = theme_impact(out[list(GROUPS)], totals)
     for column in ("impact", "impact_ci_lo", "impact_ci_hi"):
         out[column] = impact[column].to_numpy()
@@ -91,13 +92,10 @@ def _theme_record(row: dict[str, Any], comments: int) -> dict[str, Any]:
 
 
 def _overall(totals: dict[str, int]) -> dict[str, Any]:
-    n = sum(totals[g] for g in GROUPS)
-    return {
-        "comments": totals["comments"],
-        "n": n,
-        **{g: totals[g] for g in GROUPS},
-        "nps": 100 * (totals["promoters"] - totals["detractors"]) / n if n else None,
-    }
+    counts = pd.DataFrame([{g: totals[g] for g in GROUPS}])
+    counts["n"] = counts.sum(axis=1)
+    stats = table_records(_nps_stats_columns(counts))[0]
+    return {"comments": totals["comments"], **{k: stats[k] for k in ("n", *GROUPS, "nps")}}
 
 
 def model_of(cur: duckdb.DuckDBPyConnection) -> str | None:
@@ -219,14 +217,7 @@ def theme(
 def _by_segment(
     cur: duckdb.DuckDBPyConnection, flt: Filters, theme_id: int, *, level: Level, segment: str
 ) -> list[dict[str, Any]]:
-    values = [
-        str(v[0])
-        for v in cur.execute(
-            "SELECT DISTINCT segments[?] AS v FROM comments WHERE segments[?] IS NOT NULL "
-            "ORDER BY v LIMIT 50",
-            [segment, segment],
-        ).fetchall()
-    ]
+    values = segment_values(cur, segment)
     out = []
     for value in values:
         scoped = Filters(**{**flt.__dict__, "segments": {**flt.segments, segment: value}})

@@ -577,7 +577,6 @@ def train_sentiment(
     as_json: JsonFlag = False,
 ) -> None:
     """Adapt the sentiment model to your own scored comments; reports the held-out gain."""
-    from cxtext.persistence import next_version
     from cxtext.sentiment.model import load_sentiment, save_sentiment
     from cxtext.sentiment.scoring import adapt_from_scores
 
@@ -594,17 +593,17 @@ def train_sentiment(
         )
         encoder = _encoder_for(manifest["encoder"]["id"], cache_dir)
         adapted, report = adapt_from_scores(frame, encoder, base)
-        version = next_version(out_dir)
+        name, version, target = _version_folder(out_dir)
         held = report["heldout"]
         folder = save_sentiment(
             adapted,
-            out_dir / version,
-            name=out_dir.name,
+            target,
+            name=name,
             version=version,
             encoder=encoder.info.to_dict(),
             metrics=report,
             model_card=(
-                f"# Sentiment model {out_dir.name}/{version}\n\nAdapted from "
+                f"# Sentiment model {name}/{version}\n\nAdapted from "
                 f"{manifest['name']}/{manifest['version']} on {report['comments']:,} scored "
                 "comments (NPS groups as weak labels). Held-out macro-F1 against the weak "
                 f"labels: {held['base']['macro_f1']} before, {held['adapted']['macro_f1']} "

@@ -185,6 +185,17 @@ def list_models(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return rows
 
 
+def segment_values(cur: duckdb.DuckDBPyConnection, name: str, *, limit: int = 50) -> list[str]:
+    """The distinct values of a segment, sorted, at most ``limit``."""
+    rows = _records(
+        cur,
+        "SELECT DISTINCT segments[?] AS v FROM comments WHERE segments[?] IS NOT NULL "
+        "ORDER BY v LIMIT ?",
+        [name, name, limit],
+    )
+    return [str(row["v"]) for row in rows]
+
+
 def theme_detail(
     cur: duckdb.DuckDBPyConnection, model: str, version: str, theme_id: int, level: Level
 ) -> dict[str, Any] | None:

@@ -153,7 +153,6 @@ def main() -> None:
     )
 
     # 2. drivers on the proxy NPS
-    themes.themes_, themes.parent_themes_ = [], []
     tagged = tag_frame(frame, themes, encoder, sentiment=sentiment)
     tagged["nps_group"] = frame["nps_group"].to_numpy()
     report = drivers_report(tagged, top=5)

@@ -12,12 +12,17 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import write_result
 
 from cxtext.embeddings import CachedEncoder, EmbeddingCache, build_default_encoder, load_encoder
 
@@ -79,9 +84,7 @@ def main() -> None:
     for batch_size, rate in speeds.items():
         print(f"batch {batch_size:>3}: {rate:6.1f} comments/s")
     print(f"from the cache: {cached_rate:,.0f} comments/s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2))
-    print("wrote", args.out)
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,17 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import write_result
 
 from cxtext.demo import generate_survey, mapping_toml
 from cxtext.io import ColumnMapping, ingest_file
@@ -128,9 +133,7 @@ def main() -> None:
     )
     for reason, count in reasons.most_common():
         print(f"  {reason}: {count}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2))
-    print("wrote", args.out)
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":
