@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
@@ -29,11 +30,12 @@ from cxtext.analysis.trends import emerging_from_counts
 from cxtext.errors import ConfigError
 from cxtext.store import Filters, period_theme_counts, theme_counts, theme_detail
 from cxtext.store.queries import (
+    ANY_MODEL,
     Level,
     Period,
-    active_model,
     comments_page,
     recent_filters,
+    resolve_model,
     segment_values,
 )
 
@@ -98,10 +100,10 @@ def _overall(totals: dict[str, int]) -> dict[str, Any]:
     return {"comments": totals["comments"], **{k: stats[k] for k in ("n", *GROUPS, "nps")}}
 
 
-def model_of(cur: duckdb.DuckDBPyConnection) -> str | None:
-    """``name/version`` of the store's active model, None when none is active."""
-    active = active_model(cur)
-    return f"{active[0]}/{active[1]}" if active else None
+def model_of(flt: Filters) -> str | None:
+    """``name/version`` of the model scope of resolved filters (:func:`resolve_model`),
+    None when no model is active."""
+    return None if flt.model in (None, ANY_MODEL) else f"{flt.model}/{flt.version}"
 
 
 def themes(
@@ -114,6 +116,7 @@ def themes(
 ) -> dict[str, Any]:
     """Themes with volume, share, sentiment, NPS, impact and the share trend of the last
     ``periods`` periods."""
+    flt = resolve_model(cur, flt)
     counts, totals = theme_counts(cur, flt, level=level)
     table = _impacts(counts, totals)
     trend = _recent_shares(cur, flt, level=level, period=period, periods=periods)
@@ -123,7 +126,7 @@ def themes(
         record["trend"] = trend.get(record["theme_id"], [])
         records.append(record)
     return {
-        "model": model_of(cur),
+        "model": model_of(flt),
         "level": level,
         "overall": _overall(totals),
         "themes": records,
@@ -137,21 +140,24 @@ def _recent_shares(
     recent_only = recent_filters(cur, flt, period=period, periods=periods)
     counts, totals = period_theme_counts(cur, recent_only, period=period, level=level)
     recent = sorted(totals["period"].unique())[-periods:]
-    rows = counts[counts["period"].isin(recent)]
-    if rows.empty:
+    if counts.empty or not recent:
         return {}
-    volume = rows.pivot_table(
-        index="theme_id", columns="period", values="volume", aggfunc="sum", fill_value=0
-    ).reindex(columns=recent, fill_value=0)
+    column = {p: k for k, p in enumerate(recent)}
+    theme_ids = sorted(int(t) for t in counts["theme_id"].unique())
+    row = {t: k for k, t in enumerate(theme_ids)}
+    volume = np.zeros((len(theme_ids), len(recent)), np.int64)
+    for p, t, v in zip(counts["period"], counts["theme_id"], counts["volume"], strict=True):
+        if p in column:
+            volume[row[int(t)], column[p]] += int(v)
     comments = totals.set_index("period")["comments"].reindex(recent).to_numpy(dtype=float)
-    share = 100 * volume.to_numpy(dtype=float) / comments
+    share = 100 * volume / comments
     labels = [str(p) for p in recent]
     return {
-        int(theme_id): [
+        theme_id: [
             {"period": label, "volume": int(v), "share": round(float(sh), 3)}
-            for label, v, sh in zip(labels, volume.iloc[k], share[k], strict=True)
+            for label, v, sh in zip(labels, volume[k], share[k], strict=True)
         ]
-        for k, theme_id in enumerate(volume.index)
+        for k, theme_id in enumerate(theme_ids)
     }
 
 
@@ -159,12 +165,13 @@ def drivers(
     cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level = "theme", top: int = 10
 ) -> dict[str, Any]:
     """Ranked drivers of detraction (most negative impact first) and of promotion."""
+    flt = resolve_model(cur, flt)
     counts, totals = theme_counts(cur, flt, level=level)
     table = _impacts(counts, totals)
     records = [_theme_record(r, totals["comments"]) for r in table_records(table)]
     scored = [r for r in records if r["impact"] is not None]
     return {
-        "model": model_of(cur),
+        "model": model_of(flt),
         "level": level,
         "overall": _overall(totals),
         "detraction": sorted((r for r in scored if r["impact"] < 0), key=lambda r: r["impact"])[
@@ -189,10 +196,10 @@ def theme(
 ) -> dict[str, Any] | None:
     """One theme: label, keywords per language, representatives, sub-themes, trend, and
     its counts by NPS group and (``by``) by segment value. None when unknown."""
-    active = active_model(cur)
-    if active is None:
+    flt = resolve_model(cur, flt)
+    if flt.model == ANY_MODEL or flt.model is None or flt.version is None:
         return None
-    detail = theme_detail(cur, active[0], active[1], theme_id, level)
+    detail = theme_detail(cur, flt.model, flt.version, theme_id, level)
     if detail is None:
         return None
     counts, totals = theme_counts(cur, flt, level=level)
@@ -245,6 +252,7 @@ def trends(
     cur: duckdb.DuckDBPyConnection, flt: Filters, *, level: Level = "theme", period: Period = "week"
 ) -> dict[str, Any]:
     """Per period and theme: volume, share, sentiment, NPS and impact with its interval."""
+    flt = resolve_model(cur, flt)
     counts, totals = period_theme_counts(cur, flt, period=period, level=level)
     parts = []
     for p, part in counts.groupby("period", sort=True):
@@ -252,7 +260,7 @@ def trends(
         table = _impacts(part, total[["promoters", "passives", "detractors"]].to_dict())
         for row in table_records(table):
             parts.append({"period": str(p)} | _theme_record(row, int(total["comments"])))
-    return {"model": model_of(cur), "level": level, "period": period, "rows": parts}
+    return {"model": model_of(flt), "level": level, "period": period, "rows": parts}
 
 
 def emerging(
@@ -266,6 +274,7 @@ def emerging(
     min_count: int = 5,
 ) -> dict[str, Any]:
     """Themes rising in the latest period (see :func:`emerging_from_counts`)."""
+    flt = resolve_model(cur, flt)
     counts, totals = period_theme_counts(cur, flt, period=period, level=level)
     table = emerging_from_counts(
         counts.pivot_table(
@@ -279,7 +288,7 @@ def emerging(
         min_count=min_count,
     )
     return {
-        "model": model_of(cur),
+        "model": model_of(flt),
         "period": period,
         "window": window,
         "themes": table_records(table),
@@ -300,6 +309,7 @@ def metrics(
     """NPS, CSAT, CES or ticket response times overall, by segment and by period (the CLI's
     metrics tables). NPS and CSAT give one overall record; CES one per declared scale,
     response times one per metric (first response, resolution)."""
+    flt = resolve_model(cur, flt)
     from cxtext.store import score_rows
 
     frame = score_rows(cur, flt, list(by))
@@ -317,7 +327,7 @@ def metrics(
     else:
         overall = table_records(table_of(frame))
     return {
-        "model": model_of(cur),
+        "model": model_of(flt),
         "metric": kind,
         "overall": overall,
         "groups": table_records(table_of(frame, by=by, period=period)) if by or period else [],
@@ -326,5 +336,6 @@ def metrics(
 
 def comments(cur: duckdb.DuckDBPyConnection, flt: Filters, **options: Any) -> dict[str, Any]:
     """A page of comments (PII redacted at ingestion) and the cursor of the next one."""
+    flt = resolve_model(cur, flt)
     rows, next_cursor = comments_page(cur, flt, **options)
     return {"comments": rows, "next_cursor": next_cursor}

@@ -21,11 +21,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from cxtext import schema
 from cxtext.errors import DataValidationError
+from cxtext.store.schema import UTC_DAY
 
 __all__ = [
     "ANY_MODEL",
@@ -39,6 +41,7 @@ __all__ = [
     "comments_page",
     "list_models",
     "period_theme_counts",
+    "resolve_model",
     "score_rows",
     "theme_counts",
     "theme_detail",
@@ -61,38 +64,21 @@ _LIST_COLUMNS: Final[dict[str, tuple[str, str, str]]] = {
 _GROUPS: Final = tuple(group.value for group in schema.NpsGroup)  # in group_code order
 
 
-def _sum_if(name: str, condition: str) -> str:
-    return f"CAST(coalesce(sum(n) FILTER (WHERE {condition}), 0) AS BIGINT) AS {name}"
-
-
-# Counts from ``n`` rows grouped by (keys, group_code); group_code: 0-2 the NPS group,
-# 3-5 the predicted group of an unscored comment, 6 unscored without a prediction.
-_GROUP_SUMS: Final = ",\n".join(
-    [
-        _sum_if("volume", "TRUE"),
-        _sum_if("detractors", "code = 0"),
-        _sum_if("passives", "code = 1"),
-        _sum_if("promoters", "code = 2"),
-        _sum_if("unscored", "code >= 3"),
-        _sum_if("predicted_detractors", "code = 3"),
-        _sum_if("predicted_passives", "code = 4"),
-        _sum_if("predicted_promoters", "code = 5"),
-    ]
-)
-# The UTC day of created_at, then its period; ``date_trunc`` on TIMESTAMPTZ is 4x slower.
-_PERIOD: Final = (
-    "CAST(date_trunc(?, DATE '1970-01-01' + "
-    "CAST(floor(epoch_us(c.created_at) / 86400000000) AS INTEGER)) AS DATE) AS period, "
-)
-COUNT_NAMES: Final[tuple[str, ...]] = (
-    "detractors",
-    "passives",
-    "promoters",
-    "unscored",
-    "predicted_detractors",
-    "predicted_passives",
-    "predicted_promoters",
-)
+# Count columns from the group codes 0-6: 0-2 the NPS group, 3-5 the predicted group of an
+# unscored comment, 6 unscored without a prediction.
+_CODE_COLUMNS: Final[dict[str, tuple[int, ...]]] = {
+    "detractors": (0,),
+    "passives": (1,),
+    "promoters": (2,),
+    "unscored": (3, 4, 5, 6),
+    "predicted_detractors": (3,),
+    "predicted_passives": (4,),
+    "predicted_promoters": (5,),
+}
+# The period of a comment's UTC day, and of a day of the daily count tables.
+_PERIOD: Final = f"CAST(date_trunc(?, {UTC_DAY}) AS DATE) AS period, "
+_DAY_PERIOD: Final = "CAST(date_trunc(?, c.day) AS DATE) AS period, "
+COUNT_NAMES: Final[tuple[str, ...]] = tuple(_CODE_COLUMNS)
 
 _PAGE_COLUMNS: Final = (
     "id, created_at, source, language, text, nps_score, CAST(nps_group AS TEXT) AS nps_group, "
@@ -151,10 +137,11 @@ class Filters:
 
 @dataclass(frozen=True)
 class _Scope:
-    where: str  # a condition over the alias ``c`` of comments
+    where: str  # a condition over the alias ``c`` of comments, or of the daily tables
     params: list[Any]
     model: str | None
     version: str | None
+    daily: bool = False  # ``where`` is over ``daily_totals`` / ``daily_theme_counts``
 
 
 # --- models -------------------------------------------------------------------------------
@@ -164,6 +151,16 @@ def active_model(cur: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """The store's active (model, version), or None."""
     rows = cur.execute("SELECT model, version FROM model_versions WHERE active").fetchall()
     return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def resolve_model(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
+    """``filters`` with the model scope made explicit: the active version when none is
+    given (``ANY_MODEL`` when none is active), so the queries of one request need not look
+    it up again."""
+    if filters.model is not None or filters.version is not None:
+        return filters
+    model, version = active_model(cur) or (ANY_MODEL, None)
+    return replace(filters, model=model, version=version)
 
 
 def list_models(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -189,11 +186,10 @@ def segment_values(cur: duckdb.DuckDBPyConnection, name: str, *, limit: int = 50
     """The distinct values of a segment, sorted, at most ``limit``."""
     rows = _records(
         cur,
-        "SELECT DISTINCT segments[?] AS v FROM comments WHERE segments[?] IS NOT NULL "
-        "ORDER BY v LIMIT ?",
-        [name, name, limit],
+        "SELECT DISTINCT value FROM daily_totals WHERE dimension = ? ORDER BY value LIMIT ?",
+        [f"segment:{name}", limit],
     )
-    return [str(row["v"]) for row in rows]
+    return [str(row["value"]) for row in rows]
 
 
 def theme_detail(
@@ -247,18 +243,18 @@ def theme_counts(
     Returns
     -------
     themes
-        One row per theme mentioned, by volume: ``theme_id``, ``label`` (of the scoped
-        model version, else NA), ``volume`` (comments mentioning it), ``detractors``,
-        ``passives``, ``promoters``, ``unscored`` (no NPS group), ``predicted_detractors``,
-        ``predicted_passives``, ``predicted_promoters`` (among the unscored) and
-        ``sentiment``: the mean sentiment of the theme's clauses (NaN without any).
+        One row per theme mentioned, by volume: ``theme_id``, ``volume`` (comments
+        mentioning it), ``detractors``, ``passives``, ``promoters``, ``unscored`` (no NPS
+        group), ``predicted_detractors``, ``predicted_passives``, ``predicted_promoters``
+        (among the unscored), ``sentiment``: the mean sentiment of the theme's clauses
+        (NaN without any), and ``label`` (of the scoped model version, else NA).
     totals
         The same counts over all filtered comments, ``comments`` for the volume.
     """
     _check_level(level)
-    scope = _scope(cur, filters)
-    themes = _theme_rows(cur, scope, level, None)
-    row = _totals(cur, scope, None).iloc[0]
+    scope = _count_scope(cur, filters)
+    themes, totals = _counts(cur, scope, level, None)
+    row = totals.iloc[0] if len(totals) else pd.Series(0, index=["volume", *COUNT_NAMES])
     return themes, {
         "comments": int(row["volume"]),
         **{name: int(row[name]) for name in COUNT_NAMES},
@@ -286,9 +282,9 @@ def period_theme_counts(
     _check_level(level)
     if period not in _FREQ:
         raise DataValidationError(f"period must be one of {tuple(_FREQ)}, not {period!r}")
-    scope = _scope(cur, filters)
-    themes = _theme_rows(cur, scope, level, period)
-    totals = _totals(cur, scope, period).rename(columns={"volume": "comments"})
+    scope = _count_scope(cur, filters)
+    themes, totals = _counts(cur, scope, level, period)
+    totals = totals.rename(columns={"volume": "comments"})
     for table in (themes, totals):
         table["period"] = pd.to_datetime(table["period"]).dt.to_period(_FREQ[period])
     return themes, totals
@@ -301,75 +297,126 @@ def recent_filters(
     trend of recent periods reads only their rows."""
     if period not in _FREQ:
         raise DataValidationError(f"period must be one of {tuple(_FREQ)}, not {period!r}")
-    scope = _scope(cur, filters)
+    scope = _count_scope(cur, filters)
+    table, column = ("daily_totals", "day") if scope.daily else ("comments", "created_at")
     latest = _records(
-        cur, f"SELECT max(c.created_at) AS latest FROM comments c WHERE {scope.where}", scope.params
+        cur, f"SELECT max(c.{column}) AS latest FROM {table} c WHERE {scope.where}", scope.params
     )[0]["latest"]
     if latest is None:
         return filters
-    last = pd.Timestamp(latest).tz_convert("UTC").tz_localize(None).to_period(_FREQ[period])
+    latest = pd.Timestamp(latest)
+    if latest.tz is not None:
+        latest = latest.tz_convert("UTC").tz_localize(None)
+    last = latest.to_period(_FREQ[period])
     start = (last - (periods - 1)).start_time.date()
     if filters.date_from is not None and filters.date_from > start:
         return filters
     return replace(filters, date_from=start)
 
 
-def _theme_rows(
+def _counts(
     cur: duckdb.DuckDBPyConnection, scope: _Scope, level: str, period: str | None
-) -> pd.DataFrame:
-    by_period = [period] if period else []
-    frame = _frame(
-        cur,
-        _counts_sql(scope.where, level, by_period=bool(by_period)),
-        [*by_period, *scope.params, scope.model, scope.version, level],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per ([period,] theme) and per ([period]) of the scope: volume, the group counts and
+    (per theme) mean clause sentiment and label; sorted by period, volume, theme.
+
+    One query returns per ([period,] theme, group code) comment count, clause sentiment sum
+    and clause count (theme NULL: all comments); they are pivoted here, where 8 filtered
+    sums in SQL cost more than the scan of the daily counts.
+    """
+    scoped = [*([period] if period else []), *scope.params]
+    if scope.daily:
+        table = _arrow(
+            cur, _daily_code_sql(scope.where, period=bool(period)), [*scoped, level, *scoped]
+        )
+    else:
+        table = _arrow(cur, _code_sql(scope.where, level, period=bool(period)), [*scoped, *scoped])
+    is_total = table["theme_id"].is_null().to_numpy(zero_copy_only=False)
+    theme = table["theme_id"].fill_null(UNASSIGNED).to_numpy().astype(np.int64)
+    days = (
+        table["period"].cast(pa.int32()).to_numpy(zero_copy_only=False)
+        if period
+        else np.zeros(len(theme), np.int32)
     )
-    # Unassigned clauses are dropped here: a SQL filter is pushed below the aggregation,
-    # onto every clause, where it costs more than grouping them.
-    return frame[frame["theme_id"] != UNASSIGNED].reset_index(drop=True)
+    columns = {
+        name: table[name].fill_null(0).to_numpy().astype(float)
+        for name in ("code", "n", "sentiment_sum", "clauses")
+    }
 
+    def rows(mask: np.ndarray, keys: np.ndarray) -> pd.DataFrame:
+        return _pivot(days[mask], keys[mask], {k: v[mask] for k, v in columns.items()})
 
-def _totals(cur: duckdb.DuckDBPyConnection, scope: _Scope, period: str | None) -> pd.DataFrame:
-    by_period = [period] if period else []
-    return _frame(
-        cur, _totals_sql(scope.where, by_period=bool(by_period)), [*by_period, *scope.params]
+    themes = rows(~is_total & (theme != UNASSIGNED), theme)
+    totals = rows(is_total, np.zeros(len(theme), np.int64))
+    labels = dict(
+        cur.execute(
+            "SELECT theme_id, label FROM themes WHERE model = ? AND version = ? AND level = ?",
+            [scope.model, scope.version, level],
+        ).fetchall()
     )
+    themes["label"] = pd.array([labels.get(t) for t in themes["theme_id"]], dtype="string")
+    themes = themes.drop(columns=[] if period else ["period"])
+    totals = totals.drop(columns=["theme_id", "sentiment"] + ([] if period else ["period"]))
+    return themes, totals
 
 
-def _counts_sql(where: str, level: str, *, by_period: bool) -> str:
-    """Per (period,) theme: group counts, mean clause sentiment and label, in one pass over
-    the filtered comments' clauses (theme -1 included). Parameters: the period
-    (``by_period``), the scope's, then model, version and level of the label."""
+def _pivot(days: np.ndarray, themes: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per (day, theme): volume, group counts and mean sentiment, sorted by day,
+    volume descending and theme."""
+    keys, inverse = np.unique(np.stack([days, themes], axis=1), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    by_code = np.zeros((len(keys), 7), np.int64)
+    np.add.at(by_code, (inverse, columns["code"].astype(np.int64)), columns["n"].astype(np.int64))
+    clause_sum = np.bincount(inverse, columns["sentiment_sum"], len(keys))
+    clause_count = np.bincount(inverse, columns["clauses"], len(keys))
+    volume = by_code.sum(axis=1)
+    order = np.lexsort((keys[:, 1], -volume, keys[:, 0]))
+    frame = {
+        "period": pd.to_datetime(keys[order, 0], unit="D"),
+        "theme_id": pd.array(keys[order, 1], dtype="Int64"),
+        "volume": pd.array(volume[order], dtype="Int64"),
+    }
+    for name, codes in _CODE_COLUMNS.items():
+        frame[name] = pd.array(by_code[order][:, list(codes)].sum(axis=1), dtype="Int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["sentiment"] = np.where(clause_count > 0, clause_sum / clause_count, np.nan)[order]
+    return pd.DataFrame(frame)
+
+
+def _code_sql(where: str, level: str, *, period: bool) -> str:
+    """Per ([period,] theme, group code) of the filtered comments' clauses: ``n`` (comments:
+    first clauses of their theme), ``sentiment_sum``, ``clauses``; then the same per
+    ([period,] code) over the comments with ``theme_id`` NULL. Parameters: the period
+    (``period``) and the scope's, twice."""
     _, clause_ids, first = _LIST_COLUMNS[level]
-    key = "period, theme_id" if by_period else "theme_id"
+    day = " AND c.created_at IS NOT NULL" if period else ""
     return f"""
-    WITH g AS (
-        SELECT {key}, code, count(*) FILTER (WHERE is_first) AS n,
-               sum(sentiment) AS sentiment_sum, count(sentiment) AS clauses
-        FROM (SELECT {_PERIOD if by_period else ""}unnest(c.{clause_ids}) AS theme_id,
-                     unnest(c.{first}) AS is_first, unnest(c.clause_sentiments) AS sentiment,
-                     c.group_code AS code
-              FROM comments c WHERE {where}{" AND c.created_at IS NOT NULL" if by_period else ""})
-        GROUP BY ALL),
-    counts AS (
-        SELECT {key}, {_GROUP_SUMS}, sum(sentiment_sum) / sum(clauses) AS sentiment
-        FROM g GROUP BY ALL)
-    SELECT counts.*, t.label
-    FROM counts
-    LEFT JOIN themes t ON t.model = ? AND t.version = ? AND t.level = ?
-                      AND t.theme_id = counts.theme_id
-    ORDER BY {"counts.period, " if by_period else ""}counts.volume DESC, counts.theme_id"""
+    SELECT {"period, " if period else ""}theme_id, code, count(*) FILTER (WHERE is_first) AS n,
+           sum(sentiment) AS sentiment_sum, count(sentiment) AS clauses
+    FROM (SELECT {_PERIOD if period else ""}unnest(c.{clause_ids}) AS theme_id,
+                 unnest(c.{first}) AS is_first, unnest(c.clause_sentiments) AS sentiment,
+                 c.group_code AS code
+          FROM comments c WHERE {where}{day})
+    GROUP BY ALL
+    UNION ALL
+    SELECT {_PERIOD if period else ""}NULL, c.group_code, count(*), NULL, NULL
+    FROM comments c WHERE {where}{day}
+    GROUP BY ALL"""
 
 
-def _totals_sql(where: str, *, by_period: bool) -> str:
-    """Group counts of the filtered comments (per period). Parameters: the period
-    (``by_period``), then the scope's."""
+def _daily_code_sql(where: str, *, period: bool) -> str:
+    """:func:`_code_sql` over the daily count tables. Parameters: the period (``period``),
+    the daily scope's and the level; then the period and the daily scope's."""
+    day = " AND c.day IS NOT NULL" if period else ""
     return f"""
-    WITH g AS (
-        SELECT {_PERIOD if by_period else ""}c.group_code AS code, count(*) AS n
-        FROM comments c WHERE {where}{" AND c.created_at IS NOT NULL" if by_period else ""}
-        GROUP BY ALL)
-    SELECT {"period, " if by_period else ""}{_GROUP_SUMS}
-    FROM g {"GROUP BY period ORDER BY period" if by_period else ""}"""
+    SELECT {_DAY_PERIOD if period else ""}c.theme_id, c.code, CAST(sum(c.n) AS BIGINT) AS n,
+           sum(c.sentiment_sum) AS sentiment_sum, CAST(sum(c.clauses) AS BIGINT) AS clauses
+    FROM daily_theme_counts c WHERE {where} AND c.level = ?{day}
+    GROUP BY ALL
+    UNION ALL
+    SELECT {_DAY_PERIOD if period else ""}NULL, c.code, CAST(sum(c.n) AS BIGINT), NULL, NULL
+    FROM daily_totals c WHERE {where}{day}
+    GROUP BY ALL"""
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -512,14 +559,50 @@ def _check_level(level: str) -> None:
         raise DataValidationError(f"level must be one of {_LEVELS}, not {level!r}")
 
 
-def _scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
-    model, version = filters.model, filters.version
-    if model == ANY_MODEL:
-        model, version = None, None
-    elif model is None and version is None:
-        model, version = active_model(cur) or (None, None)
+def _model_scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str | None, str | None]:
+    """The (model, version) a query is scoped to (None: any); checks the date range."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DataValidationError("date_from must not be after date_to")
+    model, version = filters.model, filters.version
+    if model == ANY_MODEL:
+        return None, None
+    if model is None and version is None:
+        return active_model(cur) or (None, None)
+    return model, version
+
+
+def _count_scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
+    """The daily tables' scope when they hold the filters' counts (dates and at most one of
+    source, language and a segment), else the comments'."""
+    dimensions = [
+        (name, value)
+        for name, value in (("source", filters.source), ("language", filters.language))
+        if value is not None
+    ] + [(f"segment:{name}", value) for name, value in filters.segments.items()]
+    if len(dimensions) > 1:
+        return _scope(cur, filters)
+    model, version = _model_scope(cur, filters)
+    conditions = ["TRUE"]
+    params: list[Any] = []
+    for condition, value in (
+        ("c.model = ?", model),
+        ("c.model_version = ?", version),
+        ("c.day >= ?", filters.date_from),
+        ("c.day <= ?", filters.date_to),
+    ):
+        if value is not None:
+            conditions.append(condition)
+            params.append(value)
+    if dimensions:
+        conditions.append("c.dimension = ? AND c.value = ?")
+        params += list(dimensions[0])
+    else:
+        conditions.append("c.dimension IS NULL")
+    return _Scope(" AND ".join(conditions), params, model, version, daily=True)
+
+
+def _scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
+    model, version = _model_scope(cur, filters)
     conditions = ["TRUE"]
     params: list[Any] = []
     for condition, value in (

@@ -23,7 +23,15 @@ Tables (one row per ...):
   clause: whether it is the first of the comment's clauses with its theme);
 - ``model_versions``: published theme model version (one ``active`` in the whole store);
 - ``themes``: theme or parent theme of a model version, lists and dicts as JSON text;
-- ``runs``: ingest or tag run with its counts and quarantine reasons (JSON text).
+- ``runs``: ingest or tag run with its counts and quarantine reasons (JSON text);
+- ``daily_totals`` and ``daily_theme_counts``: counts of comments per (model version, UTC
+  day, group code[, level, theme]), once over all comments (``dimension`` NULL) and once
+  per value of each dimension a comment can be filtered by (``dimension`` 'source',
+  'language' or 'segment:<name>', and its ``value``), with the theme's clause sentiment sum
+  and clause count. They are derived: every write of comments recomputes them in its
+  transaction (:data:`REBUILD_DAILY_COUNTS`). Counts filtered by dates and at most one
+  dimension read them (~30k rows per slice at a million comments, vs 2M clauses to
+  unnest); other filter combinations unnest the comments.
 
 Views give the long forms for SQL users: ``comment_segments(comment_id, name, value)``,
 ``comment_themes(comment_id, level, theme_id)`` (level 'theme' | 'parent') and
@@ -43,6 +51,7 @@ from cxtext.schema import NpsGroup
 
 __all__ = [
     "MIGRATIONS",
+    "REBUILD_DAILY_COUNTS",
     "SCHEMA_VERSION",
     "Migration",
     "check_version",
@@ -61,6 +70,58 @@ class Migration:
 
 
 _GROUPS: Final = ", ".join(f"'{group.value}'" for group in NpsGroup)
+
+# The comment's UTC day; ``date_trunc`` / casts on TIMESTAMPTZ are 4x slower.
+UTC_DAY: Final = "DATE '1970-01-01' + CAST(floor(epoch_us(created_at) / 86400000000) AS INTEGER)"
+# Per comment, one row per dimension it can be filtered by: NULL (every comment), 'source',
+# 'language' and 'segment:<name>' of each segment it has, with its value.
+_DIMENSIONS: Final = f"""
+    SELECT model, model_version, NULL::TEXT AS dimension, NULL::TEXT AS value,
+           {UTC_DAY} AS day, group_code AS code{{lists}}
+    FROM comments
+    UNION ALL
+    SELECT model, model_version, 'source', source, {UTC_DAY}, group_code{{lists}}
+    FROM comments WHERE source IS NOT NULL
+    UNION ALL
+    SELECT model, model_version, 'language', language, {UTC_DAY}, group_code{{lists}}
+    FROM comments WHERE language IS NOT NULL
+    UNION ALL
+    SELECT model, model_version,
+           unnest(list_transform(map_keys(segments), lambda k: 'segment:' || k)),
+           unnest(map_values(segments)), {UTC_DAY}, group_code{{lists}}
+    FROM comments"""
+_ORDER: Final = "model, model_version, {level}dimension NULLS FIRST, value, day"
+# Recompute both tables from ``comments``, written in key order so that the zone maps of a
+# dimension value's rows skip the others'.
+REBUILD_DAILY_COUNTS: Final[tuple[str, ...]] = (
+    "DELETE FROM daily_totals",
+    "DELETE FROM daily_theme_counts",
+    f"""INSERT INTO daily_totals
+    SELECT model, model_version, dimension, value, day, code, count(*) AS n
+    FROM ({_DIMENSIONS.format(lists="")})
+    GROUP BY ALL ORDER BY {_ORDER.format(level="")}""",
+    f"""INSERT INTO daily_theme_counts
+    WITH rows AS ({
+        _DIMENSIONS.format(
+            lists=", clause_theme_ids, clause_theme_first, "
+            "clause_parent_ids, clause_parent_first, clause_sentiments"
+        )
+    }),
+    clauses AS (
+        SELECT model, model_version, 'theme' AS level, dimension, value, day, code,
+               unnest(clause_theme_ids) AS theme_id, unnest(clause_theme_first) AS first,
+               unnest(clause_sentiments) AS sentiment
+        FROM rows
+        UNION ALL
+        SELECT model, model_version, 'parent', dimension, value, day, code,
+               unnest(clause_parent_ids), unnest(clause_parent_first), unnest(clause_sentiments)
+        FROM rows)
+    SELECT model, model_version, level, dimension, value, day, code, theme_id,
+           count(*) FILTER (WHERE first) AS n, sum(sentiment) AS sentiment_sum,
+           count(sentiment) AS clauses
+    FROM clauses WHERE theme_id <> -1
+    GROUP BY ALL ORDER BY {_ORDER.format(level="level, ")}""",
+)
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
@@ -159,6 +220,35 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 resolved_at TIMESTAMPTZ,
                 last_resolved_at TIMESTAMPTZ
             )""",
+        ),
+    ),
+    Migration(
+        3,
+        "daily counts per theme and in total, for every comment and per segment value",
+        (
+            """CREATE TABLE daily_totals (
+                model TEXT,
+                model_version TEXT,
+                dimension TEXT,
+                value TEXT,
+                day DATE,
+                code UTINYINT NOT NULL,
+                n BIGINT NOT NULL
+            )""",
+            """CREATE TABLE daily_theme_counts (
+                model TEXT,
+                model_version TEXT,
+                level TEXT NOT NULL,
+                dimension TEXT,
+                value TEXT,
+                day DATE,
+                code UTINYINT NOT NULL,
+                theme_id INTEGER NOT NULL,
+                n BIGINT NOT NULL,
+                sentiment_sum DOUBLE,
+                clauses BIGINT NOT NULL
+            )""",
+            *REBUILD_DAILY_COUNTS,
         ),
     ),
 )

@@ -54,7 +54,13 @@ import pyarrow.compute as pc
 from cxtext import schema
 from cxtext.errors import ArtifactError, DataValidationError
 from cxtext.store import queries
-from cxtext.store.schema import SCHEMA_VERSION, check_version, migrate, schema_version
+from cxtext.store.schema import (
+    REBUILD_DAILY_COUNTS,
+    SCHEMA_VERSION,
+    check_version,
+    migrate,
+    schema_version,
+)
 
 __all__ = ["Reader", "Store"]
 
@@ -281,6 +287,8 @@ class Store:
                 con.execute(_INSERT_COMMENTS, [model, version, run_row[0]])
                 con.execute(_INSERT_FACTS)
                 con.execute(_INSERT_RUN, run_row)
+                for statement in REBUILD_DAILY_COUNTS:
+                    con.execute(statement)
             except _DATA_ERRORS as exc:
                 raise DataValidationError(f"comments could not be stored: {exc}") from exc
         return str(run_row[0])
@@ -368,6 +376,7 @@ class Store:
                 con = duckdb.connect(str(self.next_path))
                 try:
                     con.execute("SET TimeZone = 'UTC'")
+                    con.execute("SET enable_progress_bar = false")
                     migrate(con, path=str(self.path))
                     con.execute("BEGIN TRANSACTION")
                     yield con
