@@ -173,7 +173,9 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.settings = settings
         app.state.store = store
         app.state.reader = store.reader()
-        app.state.cache = ResponseCache(settings.store, settings.response_cache_size)
+        app.state.cache = ResponseCache(
+            settings.store, settings.response_cache_size, settings.shared_cache_dir()
+        )
         app.state.encoder = encoder
         app.state.models_lock = threading.Lock()
         app.state.models = None

@@ -51,12 +51,20 @@ class Settings(BaseSettings):
     response_cache_size: int = Field(
         default=512, description="read answers kept per process until the store changes; 0: off"
     )
+    share_response_cache: bool = Field(
+        default=True,
+        description="share read answers between worker processes in CACHE_DIR/answers",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
     encoder_threads: int | None = Field(
         default=None, description="torch threads per worker; default: cores / workers"
     )
+
+    def shared_cache_dir(self) -> Path | None:
+        """The folder of answers shared by workers, None when not shared."""
+        return self.cache_dir / "answers" if self.share_response_cache else None
 
 
 @lru_cache

@@ -484,6 +484,7 @@ def comments_page(
         if value is not None:
             where.append(condition)
             params.append(value)
+    anchor: pd.Timestamp | None = None
     if cursor is not None:
         last_created, last_id = _decode_cursor(cursor)
         if last_created is None:
@@ -495,9 +496,55 @@ def comments_page(
                 " OR (c.created_at = CAST(? AS TIMESTAMPTZ) AND c.id < ?))"
             )
             params += [last_created, last_created, last_id]
-    # Rows of the page by rowid first (stable within the query), then their columns: the
-    # top-N over keys only is 2x faster than over the whole rows.
-    rows = _records(
+            anchor = pd.Timestamp(last_created)
+    else:
+        anchor = _latest(cur, filters)
+    # Newest first: look back a few growing windows before the whole table, so that the
+    # zone maps of created_at (comments are stored in time order per write) skip older rows.
+    # A window that fills the page holds its newest rows: every row outside is older.
+    windows = [*(() if anchor is None else _PAGE_WINDOWS), None]
+    for days in windows:
+        since = [] if days is None else [str(anchor - pd.Timedelta(days=days))]
+        rows = _page(
+            cur,
+            where + ["c.created_at >= CAST(? AS TIMESTAMPTZ)"] * len(since),
+            [*params, *since],
+            limit + 1,
+        )
+        if len(rows) > limit:
+            break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    for row in rows:
+        row["segments"] = dict(row["segments"] or ())
+    next_cursor = _encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    return rows, next_cursor
+
+
+_PAGE_WINDOWS: Final = (7, 35, 140)  # days looked back from the newest comment or the cursor
+
+
+def _latest(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Timestamp | None:
+    """Midnight after the newest comment's day in the filters' model scope, None if none."""
+    scope = _count_scope(cur, Filters(model=filters.model, version=filters.version))
+    ((day,),) = cur.execute(
+        f"SELECT max(c.day) FROM daily_totals c WHERE {scope.where}", scope.params
+    ).fetchall()
+    if day is None:
+        return None
+    if filters.date_to is not None:
+        day = min(day, filters.date_to)
+    return pd.Timestamp(day, tz="UTC") + pd.Timedelta(days=1)
+
+
+def _page(
+    cur: duckdb.DuckDBPyConnection, where: list[str], params: list[Any], rows: int
+) -> list[dict[str, Any]]:
+    """The first ``rows`` comments matching ``where``, newest first, with their theme label.
+
+    The page's rows are picked by rowid first (stable within the query), then their columns
+    read: the top-N over keys only is 2x faster than over whole rows."""
+    return _records(
         cur,
         f"""WITH page AS (
                 SELECT c.rowid AS row_id FROM comments c WHERE {" AND ".join(where)}
@@ -507,14 +554,8 @@ def comments_page(
             LEFT JOIN themes t ON t.model = p.model AND t.version = p.model_version
                               AND t.level = 'theme' AND t.theme_id = p.theme_id
             ORDER BY p.created_at DESC NULLS LAST, p.id DESC""",
-        [*params, limit + 1],
+        [*params, rows],
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    for row in rows:
-        row["segments"] = dict(row["segments"] or ())
-    next_cursor = _encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
-    return rows, next_cursor
 
 
 def score_rows(

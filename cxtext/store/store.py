@@ -126,7 +126,8 @@ FROM (
            CAST(clause_theme_ids AS INTEGER[]) AS clause_theme_ids,
            CAST(clause_parent_ids AS INTEGER[]) AS clause_parent_ids,
            clause_sentiments, segments, ? AS model, ? AS model_version, ? AS run_id
-    FROM incoming)"""
+    FROM incoming)
+ORDER BY created_at NULLS FIRST, id"""
 _INSERT_RUN: Final = """INSERT OR REPLACE INTO runs VALUES (
     ?, ?, ?, CAST(? AS TIMESTAMPTZ), coalesce(CAST(? AS TIMESTAMPTZ), now()),
     ?, ?, ?, ?, ?, ?)"""

@@ -196,6 +196,33 @@ def test_pagination_walks_every_row_once(tmp_path: Path) -> None:
     assert len(set(seen)) == len(seen) == 237
 
 
+def test_filtered_pages_of_writes_out_of_time_order(tmp_path: Path) -> None:
+    """Pages look back in growing windows; a sparse filter and an older second write must
+    still give every matching row once, newest first."""
+    store = Store(tmp_path / "s.duckdb")
+    newer = tagged_frame(150, seed=1)
+    older = tagged_frame(150, start=500, seed=2)
+    older[schema.CREATED_AT] -= pd.Timedelta(days=400)
+    store.write_comments(newer, run={"kind": "tag"})
+    store.write_comments(older, run={"kind": "tag"})
+    frame = pd.concat([newer, older], ignore_index=True)
+    match = frame[[2 in list(ids) for ids in frame[schema.THEME_IDS]]]
+    match = match[match[schema.SOURCE] == "ticket"]
+    expected = match.sort_values([schema.CREATED_AT, schema.ID], ascending=False)[schema.ID]
+    seen: list[str] = []
+    cursor = None
+    with store.reader() as reader, reader.cursor() as cur:
+        while True:
+            rows, cursor = comments_page(
+                cur, Filters(source="ticket"), theme_id=2, cursor=cursor, limit=7
+            )
+            seen += [row["id"] for row in rows]
+            if cursor is None:
+                break
+    assert len(expected) > 20
+    assert seen == expected.tolist()
+
+
 @pytest.mark.parametrize("cursor", ["not base64!", "bm90IGpzb24=", "WzFd", "WyJ4IiwgImEiXQ=="])
 def test_invalid_cursor(cur: duckdb.DuckDBPyConnection, cursor: str) -> None:
     with pytest.raises(DataValidationError, match="cursor"):

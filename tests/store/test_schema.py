@@ -12,7 +12,16 @@ from cxtext.store import SCHEMA_VERSION, Store, migrate
 from cxtext.store.schema import MIGRATIONS, schema_version
 from tests.store.frames import tagged_frame
 
-TABLES = {"daily_totals", "daily_theme_counts", "comments", "comment_facts", "model_versions", "themes", "runs", "schema_migrations"}
+TABLES = {
+    "daily_totals",
+    "daily_theme_counts",
+    "comments",
+    "comment_facts",
+    "model_versions",
+    "themes",
+    "runs",
+    "schema_migrations",
+}
 VIEWS = {"comment_segments", "comment_themes", "clauses"}
 
 
