@@ -52,8 +52,10 @@ class Settings(BaseSettings):
         default=512, description="read answers kept per process until the store changes; 0: off"
     )
     share_response_cache: bool = Field(
-        default=True,
-        description="share read answers between worker processes in CACHE_DIR/answers",
+        default=True, description="share read answers between worker processes in a folder"
+    )
+    response_cache_dir: Path | None = Field(
+        default=None, description="the folder of shared answers; default: CACHE_DIR/answers"
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -64,7 +66,9 @@ class Settings(BaseSettings):
 
     def shared_cache_dir(self) -> Path | None:
         """The folder of answers shared by workers, None when not shared."""
-        return self.cache_dir / "answers" if self.share_response_cache else None
+        if not self.share_response_cache:
+            return None
+        return self.response_cache_dir or self.cache_dir / "answers"
 
 
 @lru_cache

@@ -540,17 +540,12 @@ def _latest(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Timestamp | 
 def _page(
     cur: duckdb.DuckDBPyConnection, where: list[str], params: list[Any], rows: int
 ) -> list[dict[str, Any]]:
-    """The first ``rows`` comments matching ``where``, newest first, with their theme label.
-
-    The page's rows are picked by rowid first (stable within the query), then their columns
-    read: the top-N over keys only is 2x faster than over whole rows."""
+    """The first ``rows`` comments matching ``where``, newest first, with their theme label."""
     return _records(
         cur,
-        f"""WITH page AS (
-                SELECT c.rowid AS row_id FROM comments c WHERE {" AND ".join(where)}
-                ORDER BY c.created_at DESC NULLS LAST, c.id DESC LIMIT ?)
-            SELECT p.*, t.label AS theme_label
-            FROM (SELECT {_PAGE_COLUMNS} FROM comments WHERE rowid IN (SELECT row_id FROM page)) p
+        f"""SELECT p.*, t.label AS theme_label
+            FROM (SELECT {_PAGE_COLUMNS} FROM comments c WHERE {" AND ".join(where)}
+                  ORDER BY c.created_at DESC NULLS LAST, c.id DESC LIMIT ?) p
             LEFT JOIN themes t ON t.model = p.model AND t.version = p.model_version
                               AND t.level = 'theme' AND t.theme_id = p.theme_id
             ORDER BY p.created_at DESC NULLS LAST, p.id DESC""",

@@ -13,10 +13,11 @@ Setup, in a temporary folder:
    themes) into a DuckDB store with the model published and active.
 3. Starts ``cxtext serve --workers N`` twice, once with the response cache off
    (``CXTEXT_RESPONSE_CACHE_SIZE=0``: every read runs its queries) and once with the
-   default cache, and for each endpoint first sends every distinct request 2 x N times
-   one by one (warm-up: JIT, connections, and with the cache on, a cached answer per
-   worker; its p50 and max are reported apart), then the timed fixed number of requests
-   at a fixed concurrency from one asyncio client:
+   default cache (per worker, and shared by the workers through a folder). For each
+   endpoint it first sends every distinct request 2 x N times one by one (warm-up: JIT,
+   connections, and with the cache on, the cached answers; its p50 and max are reported
+   apart), then the timed fixed number of requests at a fixed concurrency from one
+   asyncio client:
 
    - GET /v1/themes (the 4-week share trend included);
    - GET /v1/drivers?segment=country:XX, cycling over the 10 countries;
@@ -129,8 +130,9 @@ def synthetic(model: ThemeModel, n: int, rng: np.random.Generator) -> pd.DataFra
     return frame
 
 
-def prepare(work: Path, n: int) -> tuple[Path, Path, list[str]]:
-    """Theme model, store of ``n`` comments, and 32 demo texts for POST /v1/tag."""
+def prepare(work: Path, n: int) -> tuple[Path, Path, list[str], dict[str, float]]:
+    """Theme model, store of ``n`` comments, 32 demo texts for POST /v1/tag, and the
+    store's write time and size."""
     files = write_demo(work / "demo", seed=SEED)
     survey = ingest_file(files["survey"], ColumnMapping.from_toml(files["survey_mapping"])).frame
     encoder = default_encoder()
@@ -157,11 +159,14 @@ def prepare(work: Path, n: int) -> tuple[Path, Path, list[str]]:
         model="load",
         version="v1",
     )
-    size = store_path.stat().st_size / 2**20
-    print(f"stored in {time.perf_counter() - started:.1f} s: {size:.0f} MB")
+    written = {
+        "write_seconds": round(time.perf_counter() - started, 1),
+        "size_mb": round(store_path.stat().st_size / 2**20, 1),
+    }
+    print(f"stored in {written['write_seconds']} s: {written['size_mb']} MB")
     texts = survey[schema.TEXT].dropna()
     texts = texts[texts.str.len() > 20].sample(32, random_state=SEED).tolist()
-    return store_path, models_dir, texts
+    return store_path, models_dir, texts, written
 
 
 def free_port() -> int:
@@ -181,6 +186,7 @@ def start_server(store: Path, models_dir: Path, workers: int, cache: int) -> tup
         ),
         "CXTEXT_RESPONSE_CACHE_SIZE": str(cache),
         "CXTEXT_MAX_TAG_BATCH": "256",
+        "CXTEXT_RESPONSE_CACHE_DIR": str(store.parent / "answers"),
     }
     command = [str(Path(sys.executable).parent / "cxtext"), "serve", "--store", str(store)]
     command += ["--model", str(models_dir), "--port", str(port), "--workers", str(workers)]
@@ -303,7 +309,8 @@ def main() -> None:
     print("setup:", json.dumps(setup))
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="cxtext-load-") as tmp:
-        store, models_dir, texts = prepare(Path(tmp), args.comments)
+        store, models_dir, texts, written = prepare(Path(tmp), args.comments)
+        setup["store"] = written
         for config, cache in (("no response cache", 0), ("response cache", 512)):
             server, base = start_server(store, models_dir, args.workers, cache)
             try:
