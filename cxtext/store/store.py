@@ -27,8 +27,11 @@ read_only=True)`` while an older connection to that path is open would return th
 file; a :class:`Reader` therefore attaches the file ``READ_ONLY`` to its own in-memory
 database on each (re)open. Old versions close when their last cursor is released.
 
-Costs: each write copies the whole file, so write in batches (one per run), not comment by
-comment. POSIX only (``fcntl``).
+Costs: each write copies the whole file and recomputes the daily count tables
+(:mod:`cxtext.store.schema`): about 5 s for a million comments on 2 cores, against 2.6 s
+without the tables. So write in batches (one per run), not comment by comment. Comments
+are inserted in time order, so the zone maps of ``created_at`` let newest-first pages read
+only recent rows. POSIX only (``fcntl``).
 """
 
 from __future__ import annotations
