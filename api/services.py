@@ -36,7 +36,7 @@ from cxtext.store.queries import (
     comments_page,
     recent_filters,
     resolve_model,
-    segment_values,
+    segment_theme_counts,
 )
 
 GROUPS = ("detractors", "passives", "promoters")
@@ -224,22 +224,24 @@ def theme(
 def _by_segment(
     cur: duckdb.DuckDBPyConnection, flt: Filters, theme_id: int, *, level: Level, segment: str
 ) -> list[dict[str, Any]]:
-    values = segment_values(cur, segment)
+    frame = segment_theme_counts(cur, flt, segment, theme_id, level=level)
+    theme = frame[["theme_detractors", "theme_passives", "theme_promoters"]].set_axis(
+        list(GROUPS), axis=1
+    )
+    theme["n"] = theme.sum(axis=1)
+    nps = _nps_stats_columns(theme)["nps"].to_numpy()
+    impact = theme_impact(theme[list(GROUPS)], frame[list(GROUPS)])["impact"].to_numpy()
     out = []
-    for value in values:
-        scoped = Filters(**{**flt.__dict__, "segments": {**flt.segments, segment: value}})
-        counts, totals = theme_counts(cur, scoped, level=level)
-        row = counts[counts["theme_id"] == theme_id]
-        volume = int(row["volume"].iloc[0]) if len(row) else 0
+    for k, row in enumerate(frame.itertuples(index=False)):
+        comments, volume = int(row.comments), int(row.volume)
         record: dict[str, Any] = {
-            "value": value,
-            "comments": totals["comments"],
+            "value": row.value,
+            "comments": comments,
             "volume": volume,
-            "share": round(100 * volume / totals["comments"], 3) if totals["comments"] else None,
+            "share": round(100 * volume / comments, 3) if comments else None,
         }
-        if len(row):
-            stats = _impacts(row, totals).iloc[0]
-            record |= {"nps": _float(stats["nps"]), "impact": _float(stats["impact"])}
+        if volume:
+            record |= {"nps": _float(nps[k]), "impact": _float(impact[k])}
         out.append(record)
     return out
 

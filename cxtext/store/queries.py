@@ -43,6 +43,7 @@ __all__ = [
     "period_theme_counts",
     "resolve_model",
     "score_rows",
+    "segment_theme_counts",
     "theme_counts",
     "theme_detail",
 ]
@@ -288,6 +289,79 @@ def period_theme_counts(
     for table in (themes, totals):
         table["period"] = pd.to_datetime(table["period"]).dt.to_period(_FREQ[period])
     return themes, totals
+
+
+def segment_theme_counts(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    segment: str,
+    theme_id: int,
+    *,
+    level: Level = "theme",
+    limit: int = 50,
+) -> pd.DataFrame:
+    """One theme's counts per value of a segment, beside all comments with that value.
+
+    Returns
+    -------
+    DataFrame
+        One row per value of ``segment`` among the filtered comments (sorted, the first
+        ``limit``): ``value``, ``comments`` and :data:`COUNT_NAMES` over its comments, then
+        ``volume``, ``theme_detractors``, ``theme_passives`` and ``theme_promoters`` over
+        those mentioning the theme.
+    """
+    _check_level(level)
+    others = replace(filters, segments={k: v for k, v in filters.segments.items() if k != segment})
+    by = _count_scope(cur, others, by=f"segment:{segment}")
+    if not by.daily:  # the filters use another dimension: one count per value
+        rows = []
+        for value in segment_values(cur, segment, limit=limit):
+            scoped = replace(filters, segments={**filters.segments, segment: value})
+            themes, totals = theme_counts(cur, scoped, level=level)
+            theme = themes[themes["theme_id"] == theme_id]
+            rows.append(
+                {"value": value, **totals}
+                | {name: int(theme[column].sum()) for name, column in _THEME_COLUMNS.items()}
+            )
+        frame = pd.DataFrame(rows, columns=["value", "comments", *COUNT_NAMES, *_THEME_COLUMNS])
+        return frame[frame["comments"] > 0].reset_index(drop=True)
+    where, params = by.where, by.params
+    table = _arrow(
+        cur,
+        f"""SELECT c.value, NULL::INTEGER AS theme_id, c.code, CAST(sum(c.n) AS BIGINT) AS n
+            FROM daily_totals c WHERE {where} GROUP BY ALL
+            UNION ALL
+            SELECT c.value, c.theme_id, c.code, CAST(sum(c.n) AS BIGINT)
+            FROM daily_theme_counts c WHERE {where} AND c.level = ? AND c.theme_id = ?
+            GROUP BY ALL""",
+        [*params, *params, level, theme_id],
+    )
+    values = table["value"].to_pylist()
+    found = sorted(set(values))[:limit]
+    row_of = {value: k for k, value in enumerate(found)}
+    kept = np.array([value in row_of for value in values], dtype=bool)
+    index = np.array([row_of.get(value, 0) for value in values], dtype=np.int64)
+    in_theme = table["theme_id"].is_valid().to_numpy(zero_copy_only=False)
+    codes = table["code"].to_numpy().astype(np.int64)
+    counts = table["n"].to_numpy().astype(np.int64)
+    by_code = np.zeros((2, len(found), 7), np.int64)  # all comments, the theme's
+    np.add.at(by_code, (in_theme[kept].astype(int), index[kept], codes[kept]), counts[kept])
+    frame = pd.DataFrame({"value": found, "comments": by_code[0].sum(axis=1)})
+    for name, group_codes in _CODE_COLUMNS.items():
+        frame[name] = by_code[0][:, list(group_codes)].sum(axis=1)
+    frame["volume"] = by_code[1].sum(axis=1)
+    for code, name in enumerate(list(_THEME_COLUMNS)[1:]):  # detractors, passives, promoters
+        frame[name] = by_code[1][:, code]
+    return frame
+
+
+# Columns of :func:`segment_theme_counts` from a theme's :func:`theme_counts` row.
+_THEME_COLUMNS: Final = {
+    "volume": "volume",
+    "theme_detractors": "detractors",
+    "theme_passives": "passives",
+    "theme_promoters": "promoters",
+}
 
 
 def recent_filters(
@@ -607,15 +681,19 @@ def _model_scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str 
     return model, version
 
 
-def _count_scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
+def _count_scope(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, *, by: str | None = None
+) -> _Scope:
     """The daily tables' scope when they hold the filters' counts (dates and at most one of
-    source, language and a segment), else the comments'."""
+    source, language and a segment), else the comments'. With ``by`` (a dimension: 'source',
+    'language' or 'segment:<name>'), the daily rows of every value of that dimension, when
+    the filters use no dimension."""
     dimensions = [
         (name, value)
         for name, value in (("source", filters.source), ("language", filters.language))
         if value is not None
     ] + [(f"segment:{name}", value) for name, value in filters.segments.items()]
-    if len(dimensions) > 1:
+    if len(dimensions) > (0 if by else 1):
         return _scope(cur, filters)
     model, version = _model_scope(cur, filters)
     conditions = ["TRUE"]
@@ -629,7 +707,10 @@ def _count_scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
         if value is not None:
             conditions.append(condition)
             params.append(value)
-    if dimensions:
+    if by:
+        conditions.append("c.dimension = ?")
+        params.append(by)
+    elif dimensions:
         conditions.append("c.dimension = ? AND c.value = ?")
         params += list(dimensions[0])
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxtext.store import ANY_MODEL, Filters, Store, period_theme_counts, queries, theme_counts
-from cxtext.store.queries import segment_values
+from cxtext.store.queries import COUNT_NAMES, segment_theme_counts, segment_values
 from cxtext.store.schema import MIGRATIONS
 from tests.store.frames import MODEL, VERSION, publish_demo, tagged_frame
 
@@ -188,3 +189,32 @@ def test_undated_comments_count_in_totals_not_in_periods(tmp_path: Path) -> None
         _, by_week = period_theme_counts(cur, Filters())
     assert totals["comments"] == 20
     assert int(np.sum(by_week["comments"])) == 15
+
+
+@pytest.mark.parametrize("level", ["theme", "parent"])
+def test_segment_breakdown_matches_a_count_per_value(
+    cur: duckdb.DuckDBPyConnection, level: str
+) -> None:
+    flt = Filters(date_from=START + timedelta(days=10), model=MODEL, version=VERSION)
+    frame = segment_theme_counts(cur, flt, "country", 1, level=level)
+    assert queries._count_scope(cur, flt, by="segment:country").daily
+    assert frame["value"].tolist() == ["NL", "PT"]
+    for row in frame.to_dict("records"):
+        themes, totals = theme_counts(cur, replace(flt, segments={"country": row["value"]}), level)
+        theme = themes[themes["theme_id"] == 1].iloc[0]
+        assert row["comments"] == totals["comments"] > 0
+        assert [row[name] for name in COUNT_NAMES] == [totals[name] for name in COUNT_NAMES]
+        assert (row["volume"], row["theme_detractors"], row["theme_promoters"]) == (
+            theme["volume"],
+            theme["detractors"],
+            theme["promoters"],
+        )
+    # With another dimension in the filters, each value is counted on its own: same answer
+    # as the comments give.
+    survey = replace(flt, source="survey")
+    assert not queries._count_scope(cur, survey, by="segment:country").daily
+    by_value = segment_theme_counts(cur, survey, "country", 1, level=level)
+    assert by_value["value"].tolist() == ["NL", "PT"]
+    nl, nl_totals = theme_counts(cur, replace(survey, segments={"country": "NL"}), level)
+    assert by_value.iloc[0]["comments"] == nl_totals["comments"]
+    assert by_value.iloc[0]["volume"] == nl[nl["theme_id"] == 1]["volume"].iloc[0]
