@@ -14,6 +14,11 @@ bytes in two tiers:
   the older identities' subfolders.
 
 ``size = 0`` turns both off; the folder holds at most ``size`` answers per identity.
+
+Warming: the cache remembers how to recompute its most recently asked answers
+(:meth:`ResponseCache.remember`), and :meth:`ResponseCache.warm`, called by a background
+thread of each worker, recomputes them once the store file changed, so the first request
+after a write finds its answer ready instead of paying for it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class ResponseCache:
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
+        self._recipes: OrderedDict[Hashable, Callable[[], bytes]] = OrderedDict()
+        self._warmed: tuple[int, int, int] | None = None
 
     def _identity(self) -> tuple[int, int, int]:
         stat = os.stat(self.store)
@@ -70,6 +77,48 @@ class ResponseCache:
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
         return value
+
+    def has(self, key: Hashable) -> bool:
+        """Whether this process holds the answer for ``key`` on the current store file."""
+        with self._lock:
+            return (self._identity(), key) in self._items
+
+    def remember(self, key: Hashable, recompute: Callable[[], bytes], *, keep: int) -> None:
+        """Keep ``recompute`` (which opens its own cursor) for the ``keep`` most recently
+        asked keys, for :meth:`warm`."""
+        if self.size <= 0 or keep <= 0:
+            return
+        with self._lock:
+            self._recipes[key] = recompute
+            self._recipes.move_to_end(key)
+            while len(self._recipes) > keep:
+                self._recipes.popitem(last=False)
+
+    def warm(self) -> int:
+        """Recompute the remembered answers if the store file changed since the last call.
+
+        Returns how many answers were computed here (not found in memory or the folder). A
+        recipe that fails (its request would fail too) is skipped.
+        """
+        if self.size <= 0:
+            return 0
+        identity = self._identity()
+        if identity == self._warmed:
+            return 0
+        with self._lock:
+            recipes = list(reversed(self._recipes.items()))  # most recently asked first
+        computed = 0
+        for key, recompute in recipes:
+            if self.has(key):
+                continue
+            try:
+                before = self._read_shared(identity, key)
+                self.get(key, recompute)
+            except Exception:  # the same error answers the request when it is asked
+                continue
+            computed += before is None
+        self._warmed = identity
+        return computed
 
     def _shared_path(self, identity: tuple[int, int, int], key: Hashable) -> Path | None:
         if self.folder is None:

@@ -154,6 +154,16 @@ def activate_version(app: FastAPI, version: str) -> dict[str, Any] | None:
     )
 
 
+def _warm_loop(app: FastAPI, stop: threading.Event) -> None:
+    """Recompute the hot read answers after each store write until ``stop`` is set."""
+    interval = app.state.settings.warm_interval_s
+    while not stop.wait(interval):
+        try:
+            app.state.cache.warm()
+        except OSError:  # the store file is being replaced: try again next time
+            continue
+
+
 def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
     """Build the application.
 
@@ -187,9 +197,18 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
                 app.state.models = _load(app, bundle)
                 if served is None:
                     _publish(app, app.state.models, activate=active is None)
+        stop = threading.Event()
+        warmer = threading.Thread(
+            target=_warm_loop, args=(app, stop), name="cxtext-cache-warmer", daemon=True
+        )
+        if settings.warm_answers > 0 and settings.response_cache_size > 0:
+            warmer.start()
         try:
             yield
         finally:
+            stop.set()
+            if warmer.is_alive():
+                warmer.join(timeout=30)
             app.state.reader.close()
 
     app = FastAPI(

@@ -38,8 +38,8 @@ def comments(
     limit = min(limit, request.app.state.settings.max_page_size)
     return cached(
         request,
-        lambda: services.comments(
-            cursor,
+        lambda cur: services.comments(
+            cur,
             flt,
             theme_id=theme_id,
             level=level,
@@ -51,4 +51,5 @@ def comments(
             limit=limit,
         ),
         CommentsPage,
+        cursor,
     )

@@ -50,12 +50,24 @@ def store_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(store_cursor)]
 
 
-def cached(request: Request, compute: Callable[[], Any], model: type[BaseModel]) -> Response:
-    """``compute()``'s answer validated by ``model`` as JSON, cached per path and query
-    until the store changes."""
+def cached(
+    request: Request,
+    compute: Callable[[duckdb.DuckDBPyConnection], Any],
+    model: type[BaseModel],
+    cursor: duckdb.DuckDBPyConnection,
+) -> Response:
+    """``compute(cursor)``'s answer validated by ``model`` as JSON, cached per path and
+    query until the store changes, and remembered for warming after a write."""
+    app = request.app
+    cache = app.state.cache
 
-    def render() -> bytes:
-        return model.model_validate(compute()).model_dump_json().encode()
+    def render(cur: duckdb.DuckDBPyConnection) -> bytes:
+        return model.model_validate(compute(cur)).model_dump_json().encode()
+
+    def recompute() -> bytes:
+        with app.state.reader.cursor() as own:
+            return render(own)
 
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
-    return Response(request.app.state.cache.get(key, render), media_type="application/json")
+    cache.remember(key, recompute, keep=app.state.settings.warm_answers)
+    return Response(cache.get(key, lambda: render(cursor)), media_type="application/json")

@@ -33,6 +33,7 @@ def metrics(
     """Overall, by segment and by period, with 95% intervals (DESIGN.md's definitions)."""
     return cached(
         request,
-        lambda: services.metrics(cursor, flt, metric, by=by, period=period),
+        lambda cur: services.metrics(cur, flt, metric, by=by, period=period),
         MetricsResponse,
+        cursor,
     )

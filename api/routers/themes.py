@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import duckdb
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from api import services
@@ -39,8 +40,9 @@ def themes(
     its 95% interval, and the share trend of the last periods."""
     return cached(
         request,
-        lambda: services.themes(cursor, flt, level=level, period=period, periods=periods),
+        lambda cur: services.themes(cur, flt, level=level, period=period, periods=periods),
         ThemesResponse,
+        cursor,
     )
 
 
@@ -63,13 +65,13 @@ def theme(
     """Keywords per language, label, representative comments, sub-themes, trend, and the
     breakdown by NPS group and (``by``) by segment."""
 
-    def compute() -> dict[str, Any]:
-        detail = services.theme(cursor, flt, theme_id, level=level, by=by, period=period)
+    def compute(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        detail = services.theme(cur, flt, theme_id, level=level, by=by, period=period)
         if detail is None:
             raise HTTPException(404, f"no {level} {theme_id} in the active model")
         return detail
 
-    return cached(request, compute, ThemeDetail)
+    return cached(request, compute, ThemeDetail, cursor)
 
 
 @router.get("/drivers", response_model=DriversResponse, summary="Ranked drivers of NPS")
@@ -84,7 +86,10 @@ def drivers(
     """Themes that pull NPS down most (detraction) and lift it most (promotion), with
     95% intervals."""
     return cached(
-        request, lambda: services.drivers(cursor, flt, level=level, top=top), DriversResponse
+        request,
+        lambda cur: services.drivers(cur, flt, level=level, top=top),
+        DriversResponse,
+        cursor,
     )
 
 
@@ -99,7 +104,10 @@ def trends(
 ) -> Any:
     """Volume, share, sentiment, NPS and impact of every theme per period."""
     return cached(
-        request, lambda: services.trends(cursor, flt, level=level, period=period), TrendsResponse
+        request,
+        lambda cur: services.trends(cur, flt, level=level, period=period),
+        TrendsResponse,
+        cursor,
     )
 
 
@@ -119,8 +127,9 @@ def emerging(
     explain, and themes new in it."""
     return cached(
         request,
-        lambda: services.emerging(
-            cursor, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
+        lambda cur: services.emerging(
+            cur, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
         ),
         EmergingResponse,
+        cursor,
     )

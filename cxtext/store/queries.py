@@ -428,7 +428,7 @@ def _counts(
             [scope.model, scope.version, level],
         ).fetchall()
     )
-    themes["label"] = pd.array([labels.get(t) for t in themes["theme_id"]], dtype="string")
+    themes["label"] = [labels.get(t) for t in themes["theme_id"].tolist()]
     themes = themes.drop(columns=[] if period else ["period"])
     totals = totals.drop(columns=["theme_id", "sentiment"] + ([] if period else ["period"]))
     return themes, totals
@@ -445,16 +445,17 @@ def _pivot(days: np.ndarray, themes: np.ndarray, columns: dict[str, np.ndarray])
     clause_count = np.bincount(inverse, columns["clauses"], len(keys))
     volume = by_code.sum(axis=1)
     order = np.lexsort((keys[:, 1], -volume, keys[:, 0]))
+    by_code = by_code[order]
     frame = {
-        "period": pd.to_datetime(keys[order, 0], unit="D"),
-        "theme_id": pd.array(keys[order, 1], dtype="Int64"),
-        "volume": pd.array(volume[order], dtype="Int64"),
+        "period": keys[order, 0].astype("datetime64[D]"),
+        "theme_id": keys[order, 1],
+        "volume": volume[order],
     }
     for name, codes in _CODE_COLUMNS.items():
-        frame[name] = pd.array(by_code[order][:, list(codes)].sum(axis=1), dtype="Int64")
+        frame[name] = by_code[:, codes[0]] if len(codes) == 1 else by_code[:, codes].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["sentiment"] = np.where(clause_count > 0, clause_sum / clause_count, np.nan)[order]
-    return pd.DataFrame(frame)
+    return pd.DataFrame(frame, copy=False)
 
 
 def _code_sql(where: str, level: str, *, period: bool) -> str:

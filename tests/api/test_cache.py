@@ -3,10 +3,17 @@ every write of the store."""
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from api.cache import ResponseCache
+from api.main import create_app
 from cxtext.store import Store
+from tests.api.conftest import World, headers
+from tests.fakes import FakeEncoder
 from tests.store.frames import tagged_frame
 
 
@@ -90,3 +97,45 @@ def test_an_unwritable_folder_only_costs_recomputes(tmp_path: Path) -> None:
     assert cache.get("k", compute) == b'{"answer": 1}'
     assert cache.get("k", compute) == b'{"answer": 1}'  # memory still works
     assert compute.calls == 1
+
+
+def test_warm_recomputes_the_remembered_answers_after_a_write(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    cache = ResponseCache(store.path, 8, tmp_path / "answers")
+    compute, other = Counter(), Counter()
+
+    def failing() -> bytes:
+        raise ValueError("this request fails when asked too")
+
+    for key, recipe in (("old", other), ("broken", failing), ("a", compute), ("b", compute)):
+        cache.remember(key, recipe, keep=3)  # "old" falls out: only the last 3 are kept
+    cache.get("a", compute)
+    assert cache.warm() == 1  # "b"; "a" is in memory, "broken" fails
+    assert cache.warm() == 0  # the store did not change
+    store.write_comments(tagged_frame(2, start=50), run={"kind": "ingest"})
+    assert not cache.has("a")
+    assert cache.warm() == 2
+    assert cache.has("a") and cache.has("b") and not cache.has("old")
+    assert other.calls == 0
+
+
+def test_the_server_warms_hot_answers_after_a_write(world: World, tmp_path: Path) -> None:
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(world.store, store)  # the shared world's store stays as it is
+    settings = world.settings.model_copy(
+        update={"store": store, "cache_dir": tmp_path / "cache", "warm_interval_s": 0.05}
+    )
+    with TestClient(create_app(settings, encoder=FakeEncoder())) as client:
+        response = client.get("/v1/drivers", params={"top": 3}, headers=headers("read"))
+        assert response.status_code == 200
+        cache = client.app.state.cache  # type: ignore[attr-defined]
+        key = ("/v1/drivers", (("top", "3"),))
+        assert cache.has(key)
+        more = world.tagged.head(5).assign(id=lambda f: "new-" + f["id"].astype(str))
+        Store(store).write_comments(more, run={"kind": "tag"}, model="demo", version="v1")
+        deadline = time.monotonic() + 20
+        while not cache.has(key) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cache.has(key)  # recomputed before anyone asked
+        warmed = client.get("/v1/drivers", params={"top": 3}, headers=headers("read")).json()
+        assert warmed["overall"]["comments"] == response.json()["overall"]["comments"] + 5
