@@ -255,13 +255,14 @@ def trends(
     """Per period and theme: volume, share, sentiment, NPS and impact with its interval."""
     flt = resolve_model(cur, flt)
     counts, totals = period_theme_counts(cur, flt, period=period, level=level)
-    parts = []
-    for p, part in counts.groupby("period", sort=True):
-        total = totals[totals["period"] == p].iloc[0]
-        table = _impacts(part, total[["promoters", "passives", "detractors"]].to_dict())
-        for row in table_records(table):
-            parts.append({"period": str(p)} | _theme_record(row, int(total["comments"])))
-    return {"model": model_of(flt), "level": level, "period": period, "rows": parts}
+    # Each row beside its period's totals, for one vectorised impact computation.
+    per_row = totals.set_index("period").loc[counts["period"]]
+    table = _impacts(counts, per_row[list(GROUPS)].reset_index(drop=True))
+    rows = [
+        {"period": str(row["period"])} | _theme_record(row, int(comments))
+        for row, comments in zip(table_records(table), per_row["comments"], strict=True)
+    ]
+    return {"model": model_of(flt), "level": level, "period": period, "rows": rows}
 
 
 def emerging(
