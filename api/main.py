@@ -25,6 +25,7 @@ from api.models import Models, load_models
 from api.routers import comments, health, metrics, models, tagging, themes
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
+from cxtext.errors import ArtifactError
 from cxtext.persistence import resolve_bundle
 from cxtext.store import Store
 from cxtext.store.queries import active_model, list_models
@@ -159,8 +160,8 @@ def _warm_loop(app: FastAPI, stop: threading.Event) -> None:
     interval = app.state.settings.warm_interval_s
     while not stop.wait(interval):
         try:
-            app.state.cache.warm()
-        except OSError:  # the store file is being replaced: try again next time
+            app.state.cache.warm(app.state.reader.snapshot)
+        except (OSError, ArtifactError):  # no store file just now: try again next time
             continue
 
 
@@ -184,7 +185,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.store = store
         app.state.reader = store.reader()
         app.state.cache = ResponseCache(
-            settings.store, settings.response_cache_size, settings.shared_cache_dir()
+            settings.store, settings.response_cache_size, settings.response_cache_dir
         )
         app.state.encoder = encoder
         app.state.models_lock = threading.Lock()

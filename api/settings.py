@@ -51,11 +51,10 @@ class Settings(BaseSettings):
     response_cache_size: int = Field(
         default=512, description="read answers kept per process until the store changes; 0: off"
     )
-    share_response_cache: bool = Field(
-        default=True, description="share read answers between worker processes in a folder"
-    )
     response_cache_dir: Path | None = Field(
-        default=None, description="the folder of shared answers; default: CACHE_DIR/answers"
+        default=None,
+        description="folder of read answers shared by the worker processes; `cxtext serve` "
+        "makes a temporary one per run when it starts several workers",
     )
     warm_answers: int = Field(
         default=64,
@@ -70,12 +69,6 @@ class Settings(BaseSettings):
     encoder_threads: int | None = Field(
         default=None, description="torch threads per worker; default: cores / workers"
     )
-
-    def shared_cache_dir(self) -> Path | None:
-        """The folder of answers shared by workers, None when not shared."""
-        if not self.share_response_cache:
-            return None
-        return self.response_cache_dir or self.cache_dir / "answers"
 
 
 @lru_cache

@@ -1328,6 +1328,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API (uvicorn); settings come from CXTEXT_* variables and these flags."""
     import os
+    import shutil
+    import tempfile
 
     import uvicorn
 
@@ -1356,7 +1358,15 @@ def serve(
         return
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, sockets=[_tcp_socket(settings.host, settings.port)]).run()
+    shared = None
+    if settings.response_cache_dir is None:  # the workers share answers for this run only
+        shared = tempfile.mkdtemp(prefix="cxtext-answers-")
+        os.environ["CXTEXT_RESPONSE_CACHE_DIR"] = shared
+    try:
+        Multiprocess(config, sockets=[_tcp_socket(settings.host, settings.port)]).run()
+    finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
 
 
 def _tcp_socket(host: str, port: int) -> Any:

@@ -39,8 +39,9 @@ FiltersDep = Annotated[Filters, Depends(common_filters)]
 
 
 def store_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only cursor of the store for one request."""
-    cursor = request.app.state.reader.cursor()
+    """A read-only cursor of the store for one request; the file version it reads goes to
+    ``request.state.store_version``."""
+    cursor, request.state.store_version = request.app.state.reader.snapshot()
     try:
         yield cursor
     finally:
@@ -57,17 +58,14 @@ def cached(
     cursor: duckdb.DuckDBPyConnection,
 ) -> Response:
     """``compute(cursor)``'s answer validated by ``model`` as JSON, cached per path and
-    query until the store changes, and remembered for warming after a write."""
-    app = request.app
-    cache = app.state.cache
+    query for the store version the cursor reads, and remembered for warming after a
+    write."""
+    cache = request.app.state.cache
 
     def render(cur: duckdb.DuckDBPyConnection) -> bytes:
         return model.model_validate(compute(cur)).model_dump_json().encode()
 
-    def recompute() -> bytes:
-        with app.state.reader.cursor() as own:
-            return render(own)
-
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
-    cache.remember(key, recompute, keep=app.state.settings.warm_answers)
-    return Response(cache.get(key, lambda: render(cursor)), media_type="application/json")
+    cache.remember(key, render, keep=request.app.state.settings.warm_answers)
+    answer = cache.get(key, lambda: render(cursor), version=request.state.store_version)
+    return Response(answer, media_type="application/json")

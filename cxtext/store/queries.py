@@ -17,7 +17,7 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal
 
 import duckdb
@@ -314,17 +314,20 @@ def segment_theme_counts(
     others = replace(filters, segments={k: v for k, v in filters.segments.items() if k != segment})
     by = _count_scope(cur, others, by=f"segment:{segment}")
     if not by.daily:  # the filters use another dimension: one count per value
-        rows = []
-        for value in segment_values(cur, segment, limit=limit):
+        rows: list[dict[str, Any]] = []
+        for value in segment_values(cur, segment, limit=10 * limit):
+            if len(rows) == limit:
+                break
             scoped = replace(filters, segments={**filters.segments, segment: value})
             themes, totals = theme_counts(cur, scoped, level=level)
+            if not totals["comments"]:
+                continue
             theme = themes[themes["theme_id"] == theme_id]
             rows.append(
                 {"value": value, **totals}
                 | {name: int(theme[column].sum()) for name, column in _THEME_COLUMNS.items()}
             )
-        frame = pd.DataFrame(rows, columns=["value", "comments", *COUNT_NAMES, *_THEME_COLUMNS])
-        return frame[frame["comments"] > 0].reset_index(drop=True)
+        return pd.DataFrame(rows, columns=["value", "comments", *COUNT_NAMES, *_THEME_COLUMNS])
     where, params = by.where, by.params
     table = _arrow(
         cur,
@@ -778,8 +781,10 @@ def _encode_cursor(created_at: datetime | None, comment_id: str) -> str:
 def _decode_cursor(cursor: str) -> tuple[str | None, str]:
     try:
         created_at, comment_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-        if created_at is not None:
-            datetime.fromisoformat(created_at)
+        if created_at is not None:  # in the one form pandas and DuckDB both read
+            moment = datetime.fromisoformat(created_at)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            created_at = moment.astimezone(UTC).isoformat()
     except (binascii.Error, UnicodeError, ValueError, TypeError) as exc:
         raise DataValidationError("invalid page cursor") from exc
     if not isinstance(comment_id, str):

@@ -168,6 +168,11 @@ class Reader:
         ArtifactError
             When there is no store at the path, or its schema is not this code's.
         """
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int, int]]:
+        """:meth:`cursor`, with the (inode, mtime, size) of the file version it reads: what
+        was read through the cursor is valid for that version (never for a newer one)."""
         with self._lock:
             # stat before opening: a rename in between costs one more reopen, never staleness
             key = _file_key(self.path)
@@ -176,7 +181,7 @@ class Reader:
                 self._key = key
             cur = self._con.cursor()
         cur.execute(f"USE {_ATTACHED}")
-        return cur
+        return cur, key
 
     def close(self) -> None:
         """Close the open version (and its cursors)."""

@@ -23,7 +23,7 @@ class Counter:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self) -> bytes:
+    def __call__(self, cursor: object = None) -> bytes:
         self.calls += 1
         return f'{{"answer": {self.calls}}}'.encode()
 
@@ -104,19 +104,38 @@ def test_warm_recomputes_the_remembered_answers_after_a_write(tmp_path: Path) ->
     cache = ResponseCache(store.path, 8, tmp_path / "answers")
     compute, other = Counter(), Counter()
 
-    def failing() -> bytes:
+    def failing(cursor: object) -> bytes:
         raise ValueError("this request fails when asked too")
 
     for key, recipe in (("old", other), ("broken", failing), ("a", compute), ("b", compute)):
         cache.remember(key, recipe, keep=3)  # "old" falls out: only the last 3 are kept
     cache.get("a", compute)
-    assert cache.warm() == 1  # "b"; "a" is in memory, "broken" fails
-    assert cache.warm() == 0  # the store did not change
+    reader = store.reader()
+    assert cache.warm(reader.snapshot) == 1  # "b"; "a" is in memory, "broken" fails
+    assert cache.warm(reader.snapshot) == 0  # the store did not change
     store.write_comments(tagged_frame(2, start=50), run={"kind": "ingest"})
     assert not cache.has("a")
-    assert cache.warm() == 2
+    assert cache.warm(reader.snapshot) == 2
     assert cache.has("a") and cache.has("b") and not cache.has("old")
     assert other.calls == 0
+    reader.close()
+
+
+def test_an_answer_read_before_a_write_is_never_shared_as_the_new_one(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    folder = tmp_path / "answers"
+    first, second = ResponseCache(store.path, 8, folder), ResponseCache(store.path, 8, folder)
+    with store.reader() as reader:
+        cursor, version = reader.snapshot()  # a request opens its cursor...
+        store.write_comments(tagged_frame(3, start=70), run={"kind": "ingest"})  # ...a write
+        count = f"{cursor.execute('SELECT count(*) FROM comments').fetchall()[0][0]}".encode()
+        cursor.close()
+        assert first.get("k", lambda: count, version=version) == b"5"  # the old version's
+        assert not first.has("k")  # kept under the old version only
+        assert not list(folder.rglob("*"))  # and not shared
+        with reader.cursor() as fresh:
+            now = f"{fresh.execute('SELECT count(*) FROM comments').fetchall()[0][0]}".encode()
+        assert second.get("k", lambda: now) == b"8"
 
 
 def test_the_server_warms_hot_answers_after_a_write(world: World, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -221,6 +223,15 @@ def test_filtered_pages_of_writes_out_of_time_order(tmp_path: Path) -> None:
                 break
     assert len(expected) > 20
     assert seen == expected.tolist()
+
+
+@pytest.mark.parametrize("moment", ["2024-W09-5", "20240301T000000Z", "2024-03-01T00:00:00"])
+def test_cursor_times_in_other_iso_forms(cur: duckdb.DuckDBPyConnection, moment: str) -> None:
+    """Any ISO 8601 time Python reads is a valid cursor time (naive means UTC)."""
+    cursor = base64.urlsafe_b64encode(json.dumps([moment, "zzz"]).encode()).decode()
+    rows, _ = comments_page(cur, Filters(), cursor=cursor)
+    # 2024-03-01 00:00 UTC: every tagged comment is newer, but for the undated one
+    assert [row["id"] for row in rows] == ["f"]
 
 
 @pytest.mark.parametrize("cursor", ["not base64!", "bm90IGpzb24=", "WzFd", "WyJ4IiwgImEiXQ=="])

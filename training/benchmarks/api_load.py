@@ -186,7 +186,6 @@ def start_server(store: Path, models_dir: Path, workers: int, cache: int) -> tup
         ),
         "CXTEXT_RESPONSE_CACHE_SIZE": str(cache),
         "CXTEXT_MAX_TAG_BATCH": "256",
-        "CXTEXT_RESPONSE_CACHE_DIR": str(store.parent / "answers"),
     }
     command = [str(Path(sys.executable).parent / "cxtext"), "serve", "--store", str(store)]
     command += ["--model", str(models_dir), "--port", str(port), "--workers", str(workers)]
