@@ -94,9 +94,10 @@ def _theme_record(row: dict[str, Any], comments: int) -> dict[str, Any]:
 
 
 def _overall(totals: dict[str, int]) -> dict[str, Any]:
-    n = sum(totals[g] for g in GROUPS)
-    nps = 100 * (totals["promoters"] / n - totals["detractors"] / n) if n else None
-    return {"comments": totals["comments"], "n": n, **{g: totals[g] for g in GROUPS}, "nps": nps}
+    counts = pd.DataFrame([{g: totals[g] for g in GROUPS}])
+    counts["n"] = counts.sum(axis=1)
+    stats = table_records(_nps_stats_columns(counts))[0]
+    return {"comments": totals["comments"], **{k: stats[k] for k in ("n", *GROUPS, "nps")}}
 
 
 def model_of(flt: Filters) -> str | None:

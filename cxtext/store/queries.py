@@ -677,12 +677,16 @@ def _model_scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str 
     """The (model, version) a query is scoped to (None: any); checks the date range."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DataValidationError("date_from must not be after date_to")
-    model, version = filters.model, filters.version
-    if model == ANY_MODEL:
+    resolved = resolve_model(cur, filters)
+    if resolved.model == ANY_MODEL:
         return None, None
-    if model is None and version is None:
-        return active_model(cur) or (None, None)
-    return model, version
+    return resolved.model, resolved.version
+
+
+def _conditions(pairs: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """The conditions of ``(condition, value)`` pairs whose value is given, and the values."""
+    given = [(condition, value) for condition, value in pairs if value is not None]
+    return ["TRUE", *(c for c, _ in given)], [v for _, v in given]
 
 
 def _count_scope(
@@ -700,17 +704,14 @@ def _count_scope(
     if len(dimensions) > (0 if by else 1):
         return _scope(cur, filters)
     model, version = _model_scope(cur, filters)
-    conditions = ["TRUE"]
-    params: list[Any] = []
-    for condition, value in (
-        ("c.model = ?", model),
-        ("c.model_version = ?", version),
-        ("c.day >= ?", filters.date_from),
-        ("c.day <= ?", filters.date_to),
-    ):
-        if value is not None:
-            conditions.append(condition)
-            params.append(value)
+    conditions, params = _conditions(
+        [
+            ("c.model = ?", model),
+            ("c.model_version = ?", version),
+            ("c.day >= ?", filters.date_from),
+            ("c.day <= ?", filters.date_to),
+        ]
+    )
     if by:
         conditions.append("c.dimension = ?")
         params.append(by)
@@ -724,19 +725,16 @@ def _count_scope(
 
 def _scope(cur: duckdb.DuckDBPyConnection, filters: Filters) -> _Scope:
     model, version = _model_scope(cur, filters)
-    conditions = ["TRUE"]
-    params: list[Any] = []
-    for condition, value in (
-        ("c.model = ?", model),
-        ("c.model_version = ?", version),
-        ("c.created_at >= CAST(? AS TIMESTAMPTZ)", _day_start(filters.date_from, 0)),
-        ("c.created_at < CAST(? AS TIMESTAMPTZ)", _day_start(filters.date_to, 1)),
-        ("c.source = ?", filters.source),
-        ("c.language = ?", filters.language),
-    ):
-        if value is not None:
-            conditions.append(condition)
-            params.append(value)
+    conditions, params = _conditions(
+        [
+            ("c.model = ?", model),
+            ("c.model_version = ?", version),
+            ("c.created_at >= CAST(? AS TIMESTAMPTZ)", _day_start(filters.date_from, 0)),
+            ("c.created_at < CAST(? AS TIMESTAMPTZ)", _day_start(filters.date_to, 1)),
+            ("c.source = ?", filters.source),
+            ("c.language = ?", filters.language),
+        ]
+    )
     for name, value in filters.segments.items():
         conditions.append("c.segments[?] = ?")
         params += [name, value]
