@@ -5,7 +5,7 @@ Concurrency and atomicity
 DuckDB allows one read-write process per file, and readers fail while a writer holds it
 (DESIGN.md, "Decisions already measured"). So no writer ever opens the live file
 read-write. A write (:meth:`Store.write_comments`, :meth:`Store.publish_model`,
-:meth:`Store.activate`, :meth:`Store.migrate`):
+:meth:`Store.write_tagged`, :meth:`Store.activate`, :meth:`Store.migrate`):
 
 1. takes an exclusive ``fcntl.flock`` on ``<path>.lock``, which serialises writers across
    processes and threads;
@@ -16,11 +16,20 @@ read-write. A write (:meth:`Store.write_comments`, :meth:`Store.publish_model`,
    the folder, then releases the lock.
 
 An exception at any step before the rename removes ``<path>.next`` (and its WAL) and leaves
-the live file byte-identical. Readers only open the live file read-only. A reader that
-opened it before a rename keeps reading the old, complete version (the old inode lives
-while it is open); :class:`Reader` reopens when the path's (inode, mtime, size) changed,
-at its next :meth:`Reader.cursor` call, so each cursor sees one version from start to end
-and a newer one never later than the next cursor.
+the live file byte-identical. A writer that was killed cannot clean up: its ``<path>.next``
+and ``<path>.next.wal`` stay until the next write, which removes them first thing after
+taking the lock (so a live writer's files are never touched: it holds the lock until its
+rename), before copying the live file; a stale WAL is never replayed into a new copy.
+
+:meth:`Store.write_tagged` publishes a model version (and activates it), records its
+themes, upserts the comments it tagged and records the run in one such write: a store
+never shows a new model version without its comments and run, or the reverse.
+
+Readers only open the live file read-only. A reader that opened it before a rename keeps
+reading the old, complete version (the old inode lives while it is open); :class:`Reader`
+reopens when the path's (inode, mtime, size) changed, at its next :meth:`Reader.cursor`
+call, so each cursor sees one version from start to end and a newer one never later than
+the next cursor.
 
 DuckDB caches database instances by path within a process, so ``duckdb.connect(path,
 read_only=True)`` while an older connection to that path is open would return the replaced
@@ -44,6 +53,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -204,6 +214,7 @@ class Store:
     ----------
     path
         The store file; ``<path>.lock`` and (during a write) ``<path>.next`` sit beside it.
+        A ``<path>.next`` (and its WAL) left by a killed writer is removed by the next write.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -282,25 +293,10 @@ class Store:
             are not aligned, or a value does not fit its SQL type (an NPS group outside
             detractor | passive | promoter); the store is unchanged.
         """
-        incoming = _incoming_table(frame, segments)
-        facts = pa.table(
-            {"id": incoming["id"]} | {name: _arrow(frame, name, t) for name, t in _FACTS.items()}
-        )
-        run_row = _run_row(run, model, version)
+        comments = _Comments.of(frame, run, segments, model, version)
         with self._writing() as con:
-            con.register("incoming", incoming)
-            con.register("incoming_facts", facts)
-            try:
-                con.execute(_DELETE_EXISTING)
-                con.execute(_DELETE_FACTS)
-                con.execute(_INSERT_COMMENTS, [model, version, run_row[0]])
-                con.execute(_INSERT_FACTS)
-                con.execute(_INSERT_RUN, run_row)
-                for statement in REBUILD_DAILY_COUNTS:
-                    con.execute(statement)
-            except _DATA_ERRORS as exc:
-                raise DataValidationError(f"comments could not be stored: {exc}") from exc
-        return str(run_row[0])
+            comments.insert(con)
+        return comments.run_id
 
     def publish_model(
         self,
@@ -325,25 +321,55 @@ class Store:
         -------
         model, version
         """
-        try:
-            name, version = str(manifest["name"]), str(manifest["version"])
-        except KeyError as exc:
-            raise ArtifactError(f"the model manifest has no {exc.args[0]!r}") from exc
-        rows = _theme_rows(themes, "theme") + _theme_rows(parents, "parent")
-        table = pa.Table.from_pylist(rows, schema=_THEME_SCHEMA)
+        release = _Release.of(manifest, themes, parents)
         with self._writing() as con:
-            con.execute(
-                "INSERT INTO model_versions VALUES (?, ?, TRY_CAST(? AS TIMESTAMPTZ), false, ?) "
-                "ON CONFLICT (model, version) DO UPDATE "
-                "SET created_at = excluded.created_at, manifest = excluded.manifest",
-                [name, version, manifest.get("created"), _json(manifest)],
-            )
-            con.execute("DELETE FROM themes WHERE model = ? AND version = ?", [name, version])
-            con.register("incoming_themes", table)
-            con.execute("INSERT INTO themes SELECT ?, ?, * FROM incoming_themes", [name, version])
-            if activate:
-                _activate(con, name, version)
-        return name, version
+            release.publish(con, activate=activate)
+        return release.model, release.version
+
+    def write_tagged(
+        self,
+        frame: pd.DataFrame,
+        *,
+        run: Mapping[str, Any],
+        manifest: Mapping[str, Any],
+        themes: Sequence[Mapping[str, Any]],
+        parents: Sequence[Mapping[str, Any]],
+        segments: Sequence[str] = (),
+        activate: bool | None = None,
+    ) -> str:
+        """Publish the model version that tagged ``frame``, upsert its comments and record
+        the run, all in one write: either every part lands or none does.
+
+        Parameters
+        ----------
+        frame, run, segments
+            As for :meth:`write_comments` (``run["kind"]`` is normally 'tag').
+        manifest, themes, parents
+            As for :meth:`publish_model`; the comments are stored with its name and version.
+        activate
+            True: make the version active; False: leave the active version as it is;
+            None: make it active only when the store has no active version yet.
+
+        Returns
+        -------
+        str
+            The run id.
+
+        Raises
+        ------
+        ArtifactError
+            When the manifest has no name or version.
+        DataValidationError
+            As for :meth:`write_comments`; the store is unchanged.
+        """
+        release = _Release.of(manifest, themes, parents)
+        comments = _Comments.of(frame, run, segments, release.model, release.version)
+        with self._writing() as con:
+            if activate is None:
+                activate = queries.active_model(con) is None
+            release.publish(con, activate=activate)
+            comments.insert(con)
+        return comments.run_id
 
     def activate(self, model: str, version: str) -> None:
         """Make a published model version the store's active one (the queries' default).
@@ -399,6 +425,93 @@ class Store:
             except BaseException:
                 _remove(self.next_path)
                 raise
+
+
+# --- the parts of a write ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Comments:
+    """Comments and their run, checked and converted before the write starts."""
+
+    incoming: pa.Table
+    facts: pa.Table
+    run_row: list[Any]
+    model: str | None
+    version: str | None
+
+    @classmethod
+    def of(
+        cls,
+        frame: pd.DataFrame,
+        run: Mapping[str, Any],
+        segments: Sequence[str],
+        model: str | None,
+        version: str | None,
+    ) -> _Comments:
+        incoming = _incoming_table(frame, segments)
+        facts = pa.table(
+            {"id": incoming["id"]} | {name: _arrow(frame, name, t) for name, t in _FACTS.items()}
+        )
+        return cls(incoming, facts, _run_row(run, model, version), model, version)
+
+    @property
+    def run_id(self) -> str:
+        return str(self.run_row[0])
+
+    def insert(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Replace-by-id upsert, run record and daily count tables, in ``con``'s transaction."""
+        con.register("incoming", self.incoming)
+        con.register("incoming_facts", self.facts)
+        try:
+            con.execute(_DELETE_EXISTING)
+            con.execute(_DELETE_FACTS)
+            con.execute(_INSERT_COMMENTS, [self.model, self.version, self.run_id])
+            con.execute(_INSERT_FACTS)
+            con.execute(_INSERT_RUN, self.run_row)
+            for statement in REBUILD_DAILY_COUNTS:
+                con.execute(statement)
+        except _DATA_ERRORS as exc:
+            raise DataValidationError(f"comments could not be stored: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class _Release:
+    """A model version and its themes, checked and converted before the write starts."""
+
+    model: str
+    version: str
+    manifest: Mapping[str, Any]
+    themes: pa.Table
+
+    @classmethod
+    def of(
+        cls,
+        manifest: Mapping[str, Any],
+        themes: Sequence[Mapping[str, Any]],
+        parents: Sequence[Mapping[str, Any]],
+    ) -> _Release:
+        try:
+            name, version = str(manifest["name"]), str(manifest["version"])
+        except KeyError as exc:
+            raise ArtifactError(f"the model manifest has no {exc.args[0]!r}") from exc
+        rows = _theme_rows(themes, "theme") + _theme_rows(parents, "parent")
+        return cls(name, version, manifest, pa.Table.from_pylist(rows, schema=_THEME_SCHEMA))
+
+    def publish(self, con: duckdb.DuckDBPyConnection, *, activate: bool) -> None:
+        """Record the version (replacing its themes), in ``con``'s transaction."""
+        key = [self.model, self.version]
+        con.execute(
+            "INSERT INTO model_versions VALUES (?, ?, TRY_CAST(? AS TIMESTAMPTZ), false, ?) "
+            "ON CONFLICT (model, version) DO UPDATE "
+            "SET created_at = excluded.created_at, manifest = excluded.manifest",
+            [*key, self.manifest.get("created"), _json(self.manifest)],
+        )
+        con.execute("DELETE FROM themes WHERE model = ? AND version = ?", key)
+        con.register("incoming_themes", self.themes)
+        con.execute("INSERT INTO themes SELECT ?, ?, * FROM incoming_themes", key)
+        if activate:
+            _activate(con, *key)
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from cxtext import schema
 from cxtext.errors import ArtifactError, DataValidationError
 from cxtext.store import Store
+from cxtext.store import store as store_module
 from tests.store.frames import MANIFEST, MODEL, PARENTS, THEMES, VERSION, tagged_frame
 
 RUN = {"kind": "tag"}
@@ -180,3 +182,82 @@ def test_numpy_and_list_columns_store_alike(tmp_path: Path) -> None:
     first = _one(store, "SELECT * EXCLUDE (run_id) FROM comments ORDER BY id")
     store.write_comments(as_lists, run=RUN)
     assert _one(store, "SELECT * EXCLUDE (run_id) FROM comments ORDER BY id") == first
+
+
+def _tag_v1(store: Store) -> None:
+    """The demo model v1, active, with 20 comments it tagged."""
+    store.write_tagged(
+        tagged_frame(20),
+        run={"kind": "tag", "run_id": "tag-1"},
+        manifest=MANIFEST,
+        themes=THEMES,
+        parents=PARENTS,
+    )
+
+
+def test_write_tagged_lands_model_themes_comments_and_run_together(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _tag_v1(store)
+    assert store.active_model() == (MODEL, VERSION)  # the first version becomes active
+    v2 = {**MANIFEST, "version": "v2"}
+    run_id = store.write_tagged(
+        tagged_frame(30, start=10),
+        run={"kind": "tag", "read": 32, "accepted": 30, "quarantined": 2},
+        manifest=v2,
+        themes=THEMES[:2],
+        parents=PARENTS[:1],
+        segments=["country"],
+    )
+    assert store.active_model() == (MODEL, VERSION)  # None: an active version stays
+    assert _one(store, "SELECT version, count(*) FROM themes GROUP BY ALL ORDER BY 1") == [
+        (VERSION, 6),
+        ("v2", 3),
+    ]
+    assert _one(store, "SELECT model_version, count(*) FROM comments GROUP BY ALL ORDER BY 1") == [
+        (VERSION, 10),
+        ("v2", 30),
+    ]
+    run = f"SELECT read, quarantined, model_version FROM runs WHERE run_id = '{run_id}'"
+    assert _one(store, run) == [(32, 2, "v2")]
+    store.write_tagged(
+        tagged_frame(1), run=RUN, manifest=v2, themes=THEMES, parents=PARENTS, activate=True
+    )
+    assert store.active_model() == (MODEL, "v2")
+
+
+def test_a_failure_inside_write_tagged_leaves_the_old_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _tag_v1(store)
+    before = store.path.read_bytes()
+    # The model is published and the comments are in when the last statement fails.
+    monkeypatch.setattr(store_module, "REBUILD_DAILY_COUNTS", ("SELECT error('killed')",))
+    with pytest.raises(duckdb.Error, match="killed"):
+        store.write_tagged(
+            tagged_frame(30, start=10),
+            run={"kind": "tag", "run_id": "tag-2"},
+            manifest={**MANIFEST, "version": "v2"},
+            themes=THEMES,
+            parents=PARENTS,
+            activate=True,
+        )
+    assert store.path.read_bytes() == before
+    assert [(m["version"], m["active"]) for m in store.list_models()] == [(VERSION, True)]
+    assert _one(store, "SELECT count(*), max(model_version) FROM comments") == [(20, VERSION)]
+    assert _one(store, "SELECT run_id FROM runs") == [("tag-1",)]
+    assert _one(store, "SELECT DISTINCT version FROM themes") == [(VERSION,)]
+
+
+def test_stale_next_files_of_a_killed_writer_are_removed_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _tag_v1(store)
+    wal = store.next_path.with_name(store.next_path.name + ".wal")
+    store.next_path.write_bytes(b"half a database")
+    wal.write_bytes(b"a log that must not be replayed")
+    store.write_comments(tagged_frame(5, start=100), run=RUN)
+    assert not store.next_path.exists() and not wal.exists()
+    assert _one(store, "SELECT count(*) FROM comments") == [(25,)]
+    assert store.active_model() == (MODEL, VERSION)
