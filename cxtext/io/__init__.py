@@ -9,6 +9,8 @@ Public API::
     result.frame, result.report.to_dict()
 """
 
+from cxtext.io.csv_out import write_people_csv
+from cxtext.io.delimited import detect_encoding, sniff_delimiter
 from cxtext.io.ingest import (
     IngestReport,
     IngestResult,
@@ -19,7 +21,7 @@ from cxtext.io.ingest import (
 )
 from cxtext.io.mapping import ColumnMapping, load_mapping
 from cxtext.io.pii import PiiKind, redact_pii, redact_pii_series
-from cxtext.io.readers import Table, detect_encoding, open_table, sniff_delimiter
+from cxtext.io.readers import Table, open_table
 
 __all__ = [
     "ColumnMapping",
@@ -37,4 +39,5 @@ __all__ = [
     "redact_pii_series",
     "sniff_delimiter",
     "write_ingest",
+    "write_people_csv",
 ]

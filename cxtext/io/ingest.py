@@ -36,7 +36,7 @@ from cxtext.errors import DataValidationError
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.pii import redact_pii_series
 from cxtext.io.quarantine import QuarantineWriter
-from cxtext.io.readers import Table, open_table
+from cxtext.io.readers import LINES, RAW, Table, open_table
 from cxtext.io.validate import ChunkValidator
 from cxtext.schema import DEFAULT_LANGUAGES, LANGUAGE, TEXT, TEXT_FLAG, TextFlag
 from cxtext.text.clean import clean_texts
@@ -57,6 +57,9 @@ class IngestReport:
     ----------
     file
         The input file.
+    lines
+        Physical lines of a text file read into those rows, header and blank lines
+        included (``None`` for Parquet and XLSX).
     read, accepted, quarantined
         Data rows read, kept and rejected; ``read == accepted + quarantined``.
     reasons
@@ -64,6 +67,8 @@ class IngestReport:
         row with two problems counts under both.
     empty_text
         Accepted rows whose text is empty after cleaning (``text_flag == "empty"``).
+    nul_removed
+        Cells from which NUL characters were removed (they are never kept).
     pii
         PII kind -> replacements (empty when redaction is off).
     languages
@@ -75,11 +80,13 @@ class IngestReport:
     """
 
     file: str
+    lines: int | None = None
     read: int = 0
     accepted: int = 0
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     empty_text: int = 0
+    nul_removed: int = 0
     pii: dict[str, int] = field(default_factory=dict)
     languages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -156,13 +163,20 @@ class IngestStream(Iterator[pd.DataFrame]):
         languages: Counter[str] = Counter()
         try:
             for raw in self._table.iter_chunks():
+                report.nul_removed += _remove_nul(raw)
                 checked = validator.validate(raw, first_row=report.read + 1)
                 if self._strict and checked.first_error is not None:
                     row, column, message = checked.first_error
                     raise DataValidationError(message, file=report.file, row=row, column=column)
                 if self._quarantine is not None and checked.bad.any():
                     rows = np.flatnonzero(checked.bad) + report.read + 1
-                    self._quarantine.write(raw[checked.bad], rows, checked.reasons)
+                    self._quarantine.write(
+                        raw[checked.bad],
+                        rows,
+                        checked.reasons,
+                        lines=_attr(raw, LINES, checked.bad),
+                        records=_attr(raw, RAW, checked.bad),
+                    )
                     report.quarantine_file = str(self._quarantine.path)
                 frame = checked.frame
                 if TEXT in frame.columns:
@@ -172,6 +186,7 @@ class IngestStream(Iterator[pd.DataFrame]):
                     raise AssertionError("row accounting broken: read != accepted + quarantined")
                 reasons.update(checked.counts)
                 report.read += len(raw)
+                report.lines = self._table.lines
                 report.quarantined += int(checked.bad.sum())
                 report.accepted += len(frame)
                 report.reasons = dict(reasons)
@@ -205,6 +220,22 @@ class IngestStream(Iterator[pd.DataFrame]):
             frame[LANGUAGE] = pd.Series(codes, index=frame.index, dtype="string")
             languages.update(codes)
         return frame[list(self.dtypes)]
+
+
+def _remove_nul(raw: pd.DataFrame) -> int:
+    """Remove NUL characters from every cell of ``raw`` in place; return the cells changed."""
+    changed = 0
+    for column in raw.columns:
+        has = raw[column].str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        if has.any():
+            raw[column] = raw[column].str.replace("\x00", "", regex=False)
+            changed += int(has.sum())
+    return changed
+
+
+def _attr(raw: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray | None:
+    values = raw.attrs.get(key)
+    return None if values is None else np.asarray(values, dtype=object)[rows]
 
 
 def iter_ingest(
@@ -258,8 +289,8 @@ def iter_ingest(
     ConfigError
         ``languages`` holds an unknown code or fewer than two codes.
     DataValidationError
-        The file lacks mapped columns (now), or ``strict`` and a row is bad (while
-        streaming; the message names file, row and column).
+        The file lacks mapped columns or repeats the name of one (now), or ``strict`` and
+        a row is bad (while streaming; the message names file, row and column, or line).
     """
     table = open_table(
         path,
@@ -269,6 +300,15 @@ def iter_ingest(
         sheet=mapping.sheet,
     )
     mapping.check_columns(table.columns, file=str(table.path))
+    repeated = [name for name in mapping.input_columns() if name in table.duplicates]
+    if repeated:
+        raise DataValidationError(
+            "the header names the mapped column(s) "
+            + ", ".join(repr(name) for name in repeated)
+            + " more than once; rename the repeats so the right one is used",
+            file=str(table.path),
+            column=", ".join(repeated),
+        )
     return IngestStream(
         table,
         mapping,

@@ -2,36 +2,41 @@
 
 Formats, chosen by extension (case-insensitive):
 
-- ``.csv``, ``.tsv``: delimited text. The encoding is detected from the first
-  :data:`SAMPLE_BYTES` bytes (:func:`detect_encoding`); the delimiter of ``.csv`` is
-  sniffed among comma, semicolon, tab and pipe (:func:`sniff_delimiter`), ``.tsv`` is tab.
-  A row with more fields than the header is a file-level error (pandas' C parser).
+- ``.csv``, ``.tsv``: delimited text (:mod:`cxtext.io.delimited`). The encoding is
+  detected over the whole file; the delimiter of ``.csv`` is sniffed among comma,
+  semicolon, tab and pipe, ``.tsv`` is tab. Records are split so that no value moves
+  between rows: a record with an unbalanced quote or too many fields is damaged.
 - ``.jsonl``, ``.ndjson``: one JSON object per line; top-level numbers keep their exact
   value (a 19-digit id stays exact, ``7.0`` stays ``"7.0"``), ``true``/``false`` become
   ``"true"``/``"false"``, ``null`` becomes ``""``, nested values become JSON text.
   Columns are the keys of the first chunk, in order of appearance; keys first seen later
-  are ignored. Blank lines are skipped.
+  are ignored. Blank lines are skipped; a line that is not a JSON object is damaged
+  (``invalid_json``, ``not_an_object``).
 - ``.parquet``, ``.pq``: read batch by batch (``iter_batches``), every column cast to
   text (timestamps as ISO 8601, nested values as JSON text).
 - ``.xlsx``, ``.xlsm``: first sheet (or ``sheet``), first row is the header, openpyxl
   read-only mode; fully empty rows are skipped; dates as ISO 8601.
 
 Every chunk holds at most ``chunk_rows`` rows, one column per header name (names stripped
-of surrounding spaces; a missing name becomes ``"Unnamed: <i>"``), dtype ``str``, no
+of surrounding spaces; a missing name becomes ``"Unnamed: <i>"``, a repeated one gets a
+``.1``, ``.2`` suffix and is listed in :attr:`Table.duplicates`), dtype ``str``, no
 missing values (empty cells are ``""``), and a fresh ``RangeIndex``. Row numbers used
 elsewhere count data rows from 1, the header excluded and skipped blank lines not counted.
+
+Text formats add to each chunk's ``attrs``: :data:`LINES` (1-based physical line each row
+starts on), and, when some rows are damaged, :data:`DAMAGE` (reason per row, ``""`` when
+fine; a damaged row's cells are all ``""``) with :data:`RAW` (the damaged record's text),
+and :data:`BAD_BYTES` (``(row, column)`` pairs of cells whose undecodable bytes became
+U+FFFD).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import itertools
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,15 +45,24 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from charset_normalizer import from_bytes
 
-from cxtext.errors import DataValidationError, UnsupportedFormatError
+from cxtext.errors import UnsupportedFormatError
+from cxtext.io.delimited import (
+    ESCAPED_BYTE,
+    LineCount,
+    detect_file_encoding,
+    is_utf8,
+    iter_records,
+    sniff_file_delimiter,
+)
 
-SAMPLE_BYTES = 1 << 20
-DELIMITERS = (",", ";", "\t", "|")
-# Single-byte encodings charset-normalizer may choose among when a file is not UTF-8:
-# Western (cp1252, the Excel default), Central European (Romanian) and Arabic.
-LEGACY_ENCODINGS = ("cp1252", "cp1250", "iso8859_16", "cp1256")
+LINES = "source_line"
+DAMAGE = "damage"
+RAW = "raw_record"
+BAD_BYTES = "bad_bytes"
+INVALID_JSON = "invalid_json"
+NOT_AN_OBJECT = "not_an_object"
+_EMPTY_PROBE = 1 << 16
 
 _FORMATS = {
     ".csv": "csv",
@@ -60,14 +74,6 @@ _FORMATS = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
 }
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_SNIFF_ROWS = 50
 
 
 class Table:
@@ -83,6 +89,11 @@ class Table:
         Header names, in file order.
     chunks
         Zero-argument callable returning a fresh iterator of chunks.
+
+    Attributes
+    ----------
+    duplicates
+        Header name -> the names its repeats were given (``{"text": ["text.1"]}``).
     """
 
     def __init__(
@@ -91,11 +102,20 @@ class Table:
         format: str,
         columns: list[str],
         chunks: Callable[[], Iterator[pd.DataFrame]],
+        line_count: LineCount | None = None,
+        duplicates: dict[str, list[str]] | None = None,
     ) -> None:
         self.path = path
         self.format = format
         self.columns = columns
         self._chunks = chunks
+        self._line_count = line_count
+        self.duplicates = duplicates or {}
+
+    @property
+    def lines(self) -> int | None:
+        """Physical lines read so far, header included (text formats; else ``None``)."""
+        return None if self._line_count is None else self._line_count.lines
 
     def iter_chunks(self) -> Iterator[pd.DataFrame]:
         """Yield the rows as DataFrames of at most ``chunk_rows`` rows, all columns ``str``."""
@@ -106,78 +126,10 @@ class Table:
                 f"cannot decode the file ({exc}); set the encoding explicitly",
                 file=str(self.path),
             ) from exc
-        except (pd.errors.ParserError, csv.Error, pa.ArrowException) as exc:
+        except (pd.errors.ParserError, pa.ArrowException) as exc:
             raise UnsupportedFormatError(
                 f"malformed {self.format}: {exc}", file=str(self.path)
             ) from exc
-
-
-def detect_encoding(sample: bytes, *, complete: bool) -> str:
-    """Guess the text encoding of a file from its first bytes.
-
-    A byte-order mark decides first (UTF-8, UTF-16, UTF-32). Otherwise a sample that
-    decodes as UTF-8 is UTF-8. Otherwise charset-normalizer scores
-    :data:`LEGACY_ENCODINGS` (on small samples the scores often tie): cp1252 wins when it
-    is among the best-scored, else the best-scored encoding. Without any match the answer
-    is cp1252, or latin-1 when cp1252 cannot decode the sample.
-
-    Parameters
-    ----------
-    sample
-        The first bytes of the file.
-    complete
-        Whether ``sample`` is the whole file (otherwise a multi-byte character cut at the
-        end of the sample is not held against UTF-8).
-
-    Returns
-    -------
-    str
-        A Python codec name.
-    """
-    for bom, encoding in _BOMS:
-        if sample.startswith(bom):
-            return encoding
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    matches = list(from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS)))
-    if matches:
-        best = min((m.chaos, -m.coherence) for m in matches)
-        tied = [m for m in matches if (m.chaos, -m.coherence) == best]
-        if not any("cp1252" in m.could_be_from_charset for m in tied):
-            return str(tied[0].encoding)
-    try:
-        sample.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
-
-
-def sniff_delimiter(text: str) -> str:
-    """Choose the delimiter of a delimited-text sample among :data:`DELIMITERS`.
-
-    Each candidate splits the first rows (quotes respected); the winner gives the most
-    rows with the header's field count, then the most fields. A sample in which no
-    candidate splits the header is read as one column (comma).
-
-    Parameters
-    ----------
-    text
-        Decoded start of the file, ending at a line break when possible.
-    """
-    best, best_score = ",", (0.0, 1)
-    for delimiter in DELIMITERS:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        rows = [row for row in itertools.islice(reader, _SNIFF_ROWS) if row]
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        score = (sum(len(row) == width for row in rows) / len(rows), width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
 
 
 def open_table(
@@ -241,15 +193,11 @@ def open_table(
         raise UnsupportedFormatError(f"cannot read as {fmt}: {exc}", file=str(path)) from exc
 
 
-def _read_sample(path: Path) -> tuple[bytes, bool]:
-    with path.open("rb") as handle:
-        sample = handle.read(SAMPLE_BYTES + 1)
-    return sample[:SAMPLE_BYTES], len(sample) <= SAMPLE_BYTES
-
-
-def _header_names(raw: list[Any]) -> list[str]:
+def _header_names(raw: list[Any]) -> tuple[list[str], dict[str, list[str]]]:
+    """Column names, and each repeated name -> the names its repeats were given."""
     names = ["" if name is None else str(name).strip() for name in raw]
     names = [name or f"Unnamed: {i}" for i, name in enumerate(names)]
+    repeats: dict[str, list[str]] = {}
     if len(set(names)) != len(names):
         seen: dict[str, int] = {}
         for i, name in enumerate(names):
@@ -257,49 +205,102 @@ def _header_names(raw: list[Any]) -> list[str]:
             seen[name] = count + 1
             if count:
                 names[i] = f"{name}.{count}"
-    return names
+                repeats.setdefault(name, []).append(names[i])
+    return names, repeats
 
 
 def _as_str_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype("str").fillna("").reset_index(drop=True)
 
 
+class _ChunkBuilder:
+    """Rows of one chunk of a text format, with their lines and damage."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._reset()
+
+    def _reset(self) -> None:
+        self.rows: list[list[str]] = []
+        self.lines: list[int] = []
+        self.damage: list[str] = []
+        self.raw: list[str] = []
+        self.bad_bytes: list[tuple[int, str]] = []
+
+    def add(self, line: int, cells: list[str], bad_bytes: Sequence[int] = ()) -> None:
+        width = len(self.columns)
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        for i in bad_bytes:
+            if i < width:
+                self.bad_bytes.append((len(self.rows), self.columns[i]))
+        self.rows.append(cells)
+        self.lines.append(line)
+        self.damage.append("")
+        self.raw.append("")
+
+    def add_damaged(self, line: int, reason: str, raw: str) -> None:
+        self.add(line, [])
+        self.damage[-1] = reason
+        self.raw[-1] = ESCAPED_BYTE.sub("\ufffd", raw)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows, columns=self.columns, dtype="str")
+        frame.attrs[LINES] = self.lines
+        if any(self.damage):
+            frame.attrs[DAMAGE] = self.damage
+            frame.attrs[RAW] = self.raw
+        if self.bad_bytes:
+            frame.attrs[BAD_BYTES] = self.bad_bytes
+        self._reset()
+        return frame
+
+
+def _text_handle(path: Path, encoding: str) -> Any:
+    errors = "surrogateescape" if is_utf8(encoding) else "strict"
+    return path.open(encoding=encoding, errors=errors, newline="")
+
+
 def _open_delimited(
     path: Path, fmt: str, chunk_rows: int, encoding: str | None, delimiter: str | None
 ) -> Table:
-    sample, complete = _read_sample(path)
-    if not sample.strip():
-        raise UnsupportedFormatError("the file is empty (no header row)", file=str(path))
-    enc = encoding or detect_encoding(sample, complete=complete)
+    with path.open("rb") as handle:
+        if not handle.read(_EMPTY_PROBE).strip():
+            raise UnsupportedFormatError("the file is empty (no header row)", file=str(path))
+    enc = encoding or detect_file_encoding(path)
     if delimiter is None:
-        if fmt == "tsv":
-            delimiter = "\t"
-        else:
-            text = codecs.getincrementaldecoder(enc)(errors="replace").decode(
-                sample, final=complete
-            )
-            if not complete and "\n" in text:
-                text = text[: text.rindex("\n")]
-            delimiter = sniff_delimiter(text)
-    options: dict[str, Any] = {
-        "sep": delimiter,
-        "encoding": enc,
-        "dtype": str,
-        "keep_default_na": False,
-        "na_filter": False,
-        "index_col": False,
-        "skip_blank_lines": True,
-        "engine": "c",
-    }
-    header = pd.read_csv(path, nrows=0, **options)
-    columns = _header_names(list(header.columns))
+        delimiter = "\t" if fmt == "tsv" else sniff_file_delimiter(path, enc)
+    sep = delimiter
+    with _text_handle(path, enc) as handle:
+        header = next(iter_records(handle, sep, None), None)
+    if header is None or header.damage:
+        raise UnsupportedFormatError(
+            "no readable header row" + (f" ({header.damage})" if header else ""), file=str(path)
+        )
+    columns, repeats = _header_names(header.fields)
+
+    count = LineCount()
 
     def chunks() -> Iterator[pd.DataFrame]:
-        with pd.read_csv(path, header=0, names=columns, chunksize=chunk_rows, **options) as reader:
-            for chunk in reader:
-                yield _as_str_frame(chunk)
+        builder = _ChunkBuilder(columns)
+        with _text_handle(path, enc) as handle:
+            records = iter_records(handle, sep, len(columns), count)
+            next(records)
+            for record in records:
+                if record.damage:
+                    builder.add_damaged(record.line, record.damage, record.raw)
+                else:
+                    builder.add(record.line, record.fields, record.bad_bytes)
+                if len(builder) == chunk_rows:
+                    yield builder.frame()
+        if len(builder):
+            yield builder.frame()
 
-    return Table(path, fmt, columns, chunks)
+    return Table(path, fmt, columns, chunks, count, repeats)
+
 
 
 def _json_text(value: Any) -> str:
@@ -312,55 +313,55 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=float)
 
 
+_JsonItem = tuple[int, dict[str, str] | None, str, str]
+
+
+def _json_items(path: Path, encoding: str, count: LineCount) -> Iterator[_JsonItem]:
+    """``(line, record, damage, raw line)`` per non-blank line; record ``None`` if damaged."""
+    with _text_handle(path, encoding) as handle:
+        for line_no, line in enumerate(handle, start=1):
+            count.lines = line_no
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line, parse_float=Decimal, parse_constant=str)
+            except json.JSONDecodeError:
+                yield line_no, None, INVALID_JSON, line
+                continue
+            if not isinstance(obj, dict):
+                yield line_no, None, NOT_AN_OBJECT, line
+                continue
+            yield line_no, {str(k).strip(): _json_text(v) for k, v in obj.items()}, "", line
+
+
 def _open_jsonl(path: Path, chunk_rows: int, encoding: str | None) -> Table:
-    sample, complete = _read_sample(path)
-    enc = encoding or detect_encoding(sample, complete=complete)
-
-    def records() -> Iterator[dict[str, str]]:
-        with path.open(encoding=enc) as handle:
-            row = 0
-            for line_no, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                row += 1
-                try:
-                    obj = json.loads(line, parse_float=Decimal, parse_constant=str)
-                except json.JSONDecodeError as exc:
-                    raise DataValidationError(
-                        f"invalid JSON on line {line_no}: {exc.msg}", file=str(path), row=row
-                    ) from exc
-                if not isinstance(obj, dict):
-                    raise DataValidationError(
-                        f"line {line_no} is not a JSON object", file=str(path), row=row
-                    )
-                yield {str(key): _json_text(value) for key, value in obj.items()}
-
-    def batches() -> Iterator[list[dict[str, str]]]:
-        batch: list[dict[str, str]] = []
-        for record in records():
-            batch.append(record)
-            if len(batch) == chunk_rows:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    stream = batches()
-    first = next(stream, [])
-    columns = list(dict.fromkeys(key.strip() for record in first for key in record))
+    enc = encoding or detect_file_encoding(path)
+    count = LineCount()
+    items = _json_items(path, enc, count)
+    first = list(itertools.islice(items, chunk_rows))
+    columns = list(dict.fromkeys(key for _, record, _, _ in first if record for key in record))
     if not columns:
         raise UnsupportedFormatError("no JSON objects with keys found", file=str(path))
 
-    def frame(batch: list[dict[str, str]]) -> pd.DataFrame:
-        rows = [{key.strip(): value for key, value in record.items()} for record in batch]
-        return _as_str_frame(pd.DataFrame.from_records(rows, columns=columns))
+    def frame(batch: list[_JsonItem], builder: _ChunkBuilder) -> pd.DataFrame:
+        for line, record, damage, raw in batch:
+            if record is None:
+                builder.add_damaged(line, damage, raw)
+                continue
+            cells = [record.get(name, "") for name in columns]
+            bad = [i for i, cell in enumerate(cells) if ESCAPED_BYTE.search(cell)]
+            if bad:
+                cells = [ESCAPED_BYTE.sub("\ufffd", cell) for cell in cells]
+            builder.add(line, cells, bad)
+        return builder.frame()
 
     def chunks() -> Iterator[pd.DataFrame]:
-        yield frame(first)
-        for batch in stream:
-            yield frame(batch)
+        builder = _ChunkBuilder(columns)
+        yield frame(first, builder)
+        while batch := list(itertools.islice(items, chunk_rows)):
+            yield frame(batch, builder)
 
-    return Table(path, "jsonl", columns, chunks)
+    return Table(path, "jsonl", columns, chunks, count)
 
 
 def _arrow_text(array: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -380,7 +381,7 @@ def _arrow_text(array: pa.ChunkedArray | pa.Array) -> pa.Array:
 def _open_parquet(path: Path, chunk_rows: int) -> Table:
     parquet = pq.ParquetFile(path)
     names = list(parquet.schema_arrow.names)
-    columns = _header_names(names)
+    columns, repeats = _header_names(names)
 
     def chunks() -> Iterator[pd.DataFrame]:
         try:
@@ -390,7 +391,7 @@ def _open_parquet(path: Path, chunk_rows: int) -> Table:
         finally:
             parquet.close()
 
-    return Table(path, "parquet", columns, chunks)
+    return Table(path, "parquet", columns, chunks, duplicates=repeats)
 
 
 def _cell_text(value: Any) -> str:
@@ -425,7 +426,7 @@ def _open_xlsx(path: Path, chunk_rows: int, sheet: str | None) -> Table:
         workbook.close()
     if header_row is None:
         raise UnsupportedFormatError("the worksheet is empty (no header row)", file=str(path))
-    columns = _header_names(list(header_row))
+    columns, repeats = _header_names(list(header_row))
     width = len(columns)
 
     def chunks() -> Iterator[pd.DataFrame]:
@@ -447,4 +448,4 @@ def _open_xlsx(path: Path, chunk_rows: int, sheet: str | None) -> Table:
         finally:
             book.close()
 
-    return Table(path, "xlsx", columns, chunks)
+    return Table(path, "xlsx", columns, chunks, duplicates=repeats)

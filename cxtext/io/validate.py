@@ -19,7 +19,17 @@ keys are ``"<field>:<reason>"``:
                                           ces outside its declared scale
 ``ces_scale:unknown_value``               not a key of :data:`cxtext.schema.CES_SCALES`
 ``ces:no_scale``                          a ces answer without a declared scale
+``<field>:invalid_encoding``              the cell held bytes that are not valid in the
+                                          file's encoding (shown as U+FFFD)
+``row:unbalanced_quote``                  a quote opened in the record never closes
+                                          properly (the record's first line is set aside,
+                                          the lines after it are read again)
+``row:too_many_fields``                   more non-empty fields than the header
+``row:invalid_json``, ``row:not_an_object``    a JSONL line that is not a JSON object
 ========================================  ===============================================
+
+A damaged record (``row:...``) has no usable fields: it gets no other reason and claims
+no id.
 
 Empty values are missing, not bad (an empty score is no answer), except for a mapped id.
 Empty text is not a problem here either: ingestion flags it (``text_flag = "empty"``).
@@ -36,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from cxtext.io.mapping import ALLOWED_VALUES, ColumnMapping
+from cxtext.io.readers import BAD_BYTES, DAMAGE, LINES, RAW
 from cxtext.schema import (
     CES,
     CES_SCALE,
@@ -118,13 +129,14 @@ class ChunkValidator:
         m = self.mapping
         n = len(raw)
         out: dict[str, pd.Series] = {}
-        problems: list[tuple[str, np.ndarray, pd.Series]] = []
+        problems = self._damage(raw)
 
         def column(name: str) -> pd.Series:
             return raw[m.columns[name][0]].str.strip()
 
         rows = pd.Series(np.arange(first_row, first_row + n), index=raw.index)
-        ids, id_problems = self._ids(raw, rows)
+        damaged = np.asarray(raw.attrs.get(DAMAGE, [""] * n)) != ""
+        ids, id_problems = self._ids(raw, rows, damaged)
         out[ID] = ids
         problems += id_problems
 
@@ -190,16 +202,36 @@ class ChunkValidator:
         for name, col in m.segments.items():
             out[name] = _text_or_na(raw[col].str.strip())
 
-        return self._finish(out, problems, rows, n)
+        return self._finish(out, problems, rows, damaged, raw.attrs.get(LINES))
+
+    def _damage(self, raw: pd.DataFrame) -> list[tuple[str, np.ndarray, pd.Series]]:
+        """Problems the reader found: damaged records and cells with undecodable bytes."""
+        n = len(raw)
+        problems: list[tuple[str, np.ndarray, pd.Series]] = []
+        damage = np.asarray(raw.attrs.get(DAMAGE, [""] * n), dtype=object)
+        records = pd.Series(raw.attrs.get(RAW, [""] * n), index=raw.index, dtype=object)
+        for reason in sorted(set(damage) - {""}):
+            problems.append((f"row:{reason}", damage == reason, records))
+        fields = {col: name for name, cols in self.mapping.columns.items() for col in cols}
+        fields.update({col: name for name, col in self.mapping.segments.items()})
+        by_field: dict[str, np.ndarray] = {}
+        for row, col in raw.attrs.get(BAD_BYTES, ()):
+            if col in fields:
+                mask = by_field.setdefault(fields[col], np.zeros(n, dtype=bool))
+                mask[row] = True
+        for name, mask in by_field.items():
+            cols = self.mapping.columns.get(name) or (self.mapping.segments[name],)
+            problems.append((f"{name}:invalid_encoding", mask, raw[cols[0]]))
+        return problems
 
     def _ids(
-        self, raw: pd.DataFrame, rows: pd.Series
+        self, raw: pd.DataFrame, rows: pd.Series, damaged: np.ndarray
     ) -> tuple[pd.Series, list[tuple[str, np.ndarray, pd.Series]]]:
         cols = self.mapping.columns.get(ID)
         if cols is None:
             return rows.astype("str"), []
         parts = [raw[c].str.strip() for c in cols]
-        missing = np.logical_or.reduce([(p == "").to_numpy() for p in parts])
+        missing = np.logical_or.reduce([(p == "").to_numpy() for p in parts]) | damaged
         ids = parts[0]
         for part in parts[1:]:
             ids = ids + ":" + part
@@ -216,9 +248,14 @@ class ChunkValidator:
         out: dict[str, pd.Series],
         problems: list[tuple[str, np.ndarray, pd.Series]],
         rows: pd.Series,
-        n: int,
+        damaged: np.ndarray,
+        lines: list[int] | None,
     ) -> ChunkValidation:
-        bad = np.zeros(n, dtype=bool)
+        problems = [
+            (key, mask if key.startswith("row:") else mask & ~damaged, values)
+            for key, mask, values in problems
+        ]
+        bad = damaged.copy()
         for _, mask, _ in problems:
             bad |= mask
         counts = {key: int(mask.sum()) for key, mask, _ in problems if mask.any()}
@@ -232,9 +269,10 @@ class ChunkValidator:
             first = int(np.argmax(bad))
             key, _, values = next(p for p in problems if p[1][first])
             field = key.split(":", 1)[0]
-            cols = self.mapping.columns.get(field, (field,))
-            message = f"{key}: {values.iloc[first]!r}"
-            first_error = (int(rows.iloc[first]), "+".join(cols), message)
+            cols = self.mapping.columns.get(field, (self.mapping.segments.get(field, field),))
+            where = f" on line {lines[first]}" if lines else ""
+            message = f"{key}{where}: {values.iloc[first]!r}"
+            first_error = (int(rows.iloc[first]), "" if field == "row" else "+".join(cols), message)
         dtypes = self.mapping.output_dtypes(with_language=False)
         frame = pd.DataFrame({name: out[name] for name in dtypes if name in out})
         frame = frame[~bad].astype({name: dtypes[name] for name in frame.columns if name != TEXT})

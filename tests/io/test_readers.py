@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from cxtext.errors import DataValidationError, UnsupportedFormatError
-from cxtext.io.readers import detect_encoding, open_table, sniff_delimiter
+from cxtext.io.delimited import detect_encoding, sniff_delimiter
+from cxtext.io.readers import open_table
 
 TEXT = "id,text\n1,café crème\n2,très bien\n"
 
@@ -103,11 +104,18 @@ def test_header_names_are_stripped_and_unnamed_columns_named(tmp_path: Path) -> 
     assert open_table(path).columns == ["Unnamed: 0", "Comment", "Score"]
 
 
-def test_ragged_row_is_a_file_error(tmp_path: Path) -> None:
+def test_row_with_too_many_fields_is_damaged_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
-    path.write_text("a,b\n1,2\n3,4,5\n")
-    with pytest.raises(UnsupportedFormatError, match=r"in\.csv"):
-        read_all(path)
+    path.write_text("a,b\n1,2\n3,4,5\n6,7,\n")
+    (chunk,) = open_table(path).iter_chunks()
+    assert chunk.to_dict("records") == [
+        {"a": "1", "b": "2"},
+        {"a": "", "b": ""},
+        {"a": "6", "b": "7"},
+    ]
+    assert chunk.attrs["damage"] == ["", "too_many_fields", ""]
+    assert chunk.attrs["raw_record"][1] == "3,4,5\n"
+    assert chunk.attrs["source_line"] == [2, 3, 4]
 
 
 def test_jsonl_keeps_exact_values(tmp_path: Path) -> None:
