@@ -748,10 +748,14 @@ def _like(text: str) -> str:
 
 
 def _day_start(day: date | None, offset: int) -> str | None:
-    """UTC midnight starting ``day + offset`` days, as SQL timestamp text."""
+    """UTC midnight starting ``day + offset`` days (``offset`` 0 or 1), as SQL timestamp
+    text; the day after 9999-12-31, past Python's calendar, is DuckDB's 10000-01-01."""
     if day is None:
         return None
-    return f"{date(day.year, day.month, day.day) + timedelta(days=offset)} 00:00:00+00"
+    start = date(day.year, day.month, day.day)
+    if start == date.max and offset == 1:
+        return "10000-01-01 00:00:00+00"
+    return f"{start + timedelta(days=offset)} 00:00:00+00"
 
 
 def _arrow(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
@@ -783,7 +787,7 @@ def _decode_cursor(cursor: str) -> tuple[str | None, str]:
             moment = datetime.fromisoformat(created_at)
             moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
             created_at = moment.astimezone(UTC).isoformat()
-    except (binascii.Error, UnicodeError, ValueError, TypeError) as exc:
+    except (binascii.Error, UnicodeError, ValueError, TypeError, OverflowError) as exc:
         raise DataValidationError("invalid page cursor") from exc
     if not isinstance(comment_id, str):
         raise DataValidationError("invalid page cursor")

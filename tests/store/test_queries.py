@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def test_filters(cur: duckdb.DuckDBPyConnection, filters: Filters, expected: lis
     assert totals["comments"] == len(expected)
     rows, _ = comments_page(cur, filters, limit=10)
     assert sorted(row["id"] for row in rows) == expected
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(date_from=date.min),
+        Filters(date_to=date.max),
+        Filters(date_from=date.min, date_to=date.max),
+        Filters(date_to=date.max, source="survey", language="en"),  # read from the comments
+    ],
+)
+def test_calendar_limits_are_valid_bounds(
+    cur: duckdb.DuckDBPyConnection, filters: Filters
+) -> None:
+    """0001-01-01 and 9999-12-31 are bounds like any other: every query answers as with
+    bounds far from the data."""
+    unbounded = replace(
+        filters,
+        date_from=filters.date_from and date(1900, 1, 1),
+        date_to=filters.date_to and date(2100, 12, 31),
+    )
+    assert ids_of(score_rows(cur, filters)) == ids_of(score_rows(cur, unbounded))
+    assert theme_counts(cur, filters)[1] == theme_counts(cur, unbounded)[1]
+    assert len(period_theme_counts(cur, filters)[0]) == len(period_theme_counts(cur, unbounded)[0])
+    rows, _ = comments_page(cur, filters, limit=10)
+    assert [r["id"] for r in rows] == [r["id"] for r in comments_page(cur, unbounded, limit=10)[0]]
 
 
 def test_filters_reject_reversed_dates(cur: duckdb.DuckDBPyConnection) -> None:
@@ -234,7 +261,21 @@ def test_cursor_times_in_other_iso_forms(cur: duckdb.DuckDBPyConnection, moment:
     assert [row["id"] for row in rows] == ["f"]
 
 
-@pytest.mark.parametrize("cursor", ["not base64!", "bm90IGpzb24=", "WzFd", "WyJ4IiwgImEiXQ=="])
+def _cursor(moment: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([moment, "zzz"]).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64!",
+        "bm90IGpzb24=",
+        "WzFd",
+        "WyJ4IiwgImEiXQ==",
+        _cursor("9999-12-31T23:00:00-05:00"),  # past the calendar in UTC
+        _cursor("0001-01-01T00:00:00+05:00"),  # before it
+    ],
+)
 def test_invalid_cursor(cur: duckdb.DuckDBPyConnection, cursor: str) -> None:
     with pytest.raises(DataValidationError, match="cursor"):
         comments_page(cur, Filters(), cursor=cursor)
