@@ -213,19 +213,23 @@ def _store_frame(
     themes: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
     activate: bool = False,
 ) -> dict[str, Any]:
-    """Upsert a canonical or tagged frame into a store, publishing its model first (active
-    when ``activate`` or when the store has no active model)."""
+    """Upsert a canonical or tagged frame into a store; a tagged one in the same write as
+    its model version (made active when ``activate`` or when the store has none)."""
     from cxtext.store import Store
 
-    target = Store(path)
-    model = version = None
+    target, segments = Store(path), _segment_columns(frame)
     if manifest is not None and themes is not None:
-        model, version = target.publish_model(
-            manifest, themes[0], themes[1], activate=activate or target.active_model() is None
+        run_id = target.write_tagged(
+            frame,
+            run=run,
+            manifest=manifest,
+            themes=themes[0],
+            parents=themes[1],
+            segments=segments,
+            activate=True if activate else None,
         )
-    run_id = target.write_comments(
-        frame, run=run, segments=_segment_columns(frame), model=model, version=version
-    )
+    else:
+        run_id = target.write_comments(frame, run=run, segments=segments)
     return {"path": str(path), "run_id": run_id, "rows": len(frame)}
 
 
@@ -251,7 +255,12 @@ def _print_ingest(result: dict[str, Any]) -> None:
     out.print(table)
 
 
-def _load_frame(
+def _load_frame(input: Path, mapping: Path | None, **options: Any) -> pd.DataFrame:
+    """A canonical frame, bad rows left out (see :func:`_load`)."""
+    return _load(input, mapping, **options)[0]
+
+
+def _load(
     input: Path,
     mapping: Path | None,
     *,
@@ -261,10 +270,13 @@ def _load_frame(
     date_col: str | None = None,
     segments: Sequence[str] = (),
     languages: bool = False,
+    quarantine: Path | None = None,
     quiet: bool,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A canonical frame: read as is from a canonical Parquet, otherwise ingested in memory
-    (bad rows reported and left out). ``languages`` adds language id when missing."""
+    (bad rows left out; written to ``quarantine`` when given). ``languages`` adds language
+    id when missing. Also returns the counts: read, accepted, quarantined, reasons and
+    quarantine_file (read = accepted + quarantined)."""
     flags = (mapping, text_col, id_col, score_col, date_col)
     if not any(flags) and input.suffix == ".parquet":
         canonical = pd.read_parquet(input)
@@ -274,7 +286,8 @@ def _load_frame(
 
                 texts = canonical.get(schema.TEXT, pd.Series("", index=canonical.index))
                 canonical[schema.LANGUAGE] = detect_languages(texts.fillna("").astype(str).tolist())
-            return canonical
+            counts = {"read": len(canonical), "accepted": len(canonical), "quarantined": 0}
+            return canonical, counts | {"reasons": {}, "quarantine_file": None}
     from cxtext.io import ingest_file
 
     column_mapping = _mapping(
@@ -286,14 +299,24 @@ def _load_frame(
         segments=segments,
     )
     with _progress(f"read {input.name}", None, quiet=quiet) as tick:
-        result = ingest_file(input, column_mapping, detect_language=languages, on_progress=tick)
-    if result.report.quarantined and not quiet:
-        err.print(
-            f"[yellow]{result.report.quarantined:,} of {result.report.read:,} rows were "
-            "rejected and left out; run `cxtext ingest` for the quarantine file[/yellow]"
+        result = ingest_file(
+            input,
+            column_mapping,
+            detect_language=languages,
+            quarantine_path=quarantine,
+            on_progress=tick,
         )
+    report = result.report
+    if report.quarantined and not quiet:
+        where = report.quarantine_file or "run `cxtext ingest` for the quarantine file"
+        err.print(
+            f"[yellow]{report.quarantined:,} of {report.read:,} rows were rejected and "
+            f"left out; {where}[/yellow]"
+        )
+    keys = ("read", "accepted", "quarantined", "reasons", "quarantine_file")
+    counts = {key: value for key, value in report.to_dict().items() if key in keys}
     ingested: pd.DataFrame = result.frame
-    return ingested
+    return ingested, counts
 
 
 # --- metrics --------------------------------------------------------------------------
@@ -317,6 +340,7 @@ def metrics(
 ) -> None:
     """NPS (with 95% intervals), CSAT, CES and response times, overall and by group."""
     from cxtext.analysis.metrics import churn_table, metrics_report, nps_table
+    from cxtext.io.csv_out import write_people_csv
 
     def action() -> dict[str, Any]:
         period_name = _period(period)
@@ -332,7 +356,7 @@ def metrics(
             quiet=as_json,
         )
         if csv:
-            nps_table(frame, by=groups, period=period_name).to_csv(csv, index=False)
+            write_people_csv(nps_table(frame, by=groups, period=period_name), csv)
         result = metrics_report(frame, by=groups, period=period_name)
         if churn:
             table = churn_table(frame, by=groups, period=period_name or "month")
@@ -663,8 +687,9 @@ def _read_tagged(path: Path, where: Sequence[str] | None, level: str) -> pd.Data
 
 def _write_csv(table: pd.DataFrame, path: Path | None) -> None:
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(path, index=False)
+        from cxtext.io.csv_out import write_people_csv
+
+        write_people_csv(table, path)
         out.print(f"written {path}")
 
 
@@ -948,16 +973,21 @@ def tag(
     text_col: TextCol = None,
     id_col: IdCol = None,
     sentiment_model: SentimentOpt = None,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="CSV for rejected rows [default: OUT.quarantine.csv].")
+    ] = None,
     store: StoreOpt = None,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
-    """Tag comments with themes, sentiment and NPS groups: one output row per input row.
+    """Tag comments with themes, sentiment and NPS groups: one output row per accepted row.
 
-    predicted_nps_group is filled when the theme model's folder holds a predicted NPS group
-    model (trained by `cxtext train` on scored comments).
+    Rows that fail validation are left out, counted by reason and written to the quarantine
+    file (read = tagged + quarantined). predicted_nps_group is filled when the theme
+    model's folder holds a predicted NPS group model (trained by `cxtext train` on scored
+    comments).
     """
-    from cxtext.persistence import resolve_bundle
+    from cxtext.persistence import replacing, resolve_bundle
     from cxtext.sentiment.model import check_encoder
     from cxtext.sentiment.nps_group import load_nps_group
     from cxtext.themes.model import load_model
@@ -967,8 +997,14 @@ def tag(
         started = time.perf_counter()
         bundle = resolve_bundle(model_dir)
         model, manifest = load_model(bundle)
-        frame = _load_frame(
-            input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
+        frame, counts = _load(
+            input,
+            mapping,
+            text_col=text_col,
+            id_col=id_col,
+            languages=True,
+            quarantine=quarantine or out_path.with_suffix(".quarantine.csv"),
+            quiet=as_json,
         )
         encoder = _encoder_for(manifest["encoder"]["id"], cache_dir)
         if encoder.info.dim != model.n_features_in_:
@@ -989,16 +1025,14 @@ def tag(
                 nps_model=nps[0] if nps else None,
                 on_progress=tick,
             )
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = out_path.with_name(out_path.name + ".partial")
-        tagged.to_parquet(partial, index=False)
-        partial.replace(out_path)
-        counts = tagged[THEME_ID].value_counts()
+        with replacing(out_path) as partial:
+            tagged.to_parquet(partial, index=False)
+        themes = tagged[THEME_ID].value_counts()
         stored = (
             _store_frame(
                 store,
                 tagged,
-                {"kind": "tag", "input": str(input), "read": len(tagged), "accepted": len(tagged)},
+                {"kind": "tag", "input": str(input), **counts},
                 manifest=manifest,
                 themes=(model.themes_, model.parent_themes_),
             )
@@ -1007,11 +1041,13 @@ def tag(
         )
         return {
             "store": stored,
+            **counts,
+            "tagged": len(tagged),
             "rows": len(tagged),
             "out": str(out_path),
             "model": manifest["name"] + "/" + manifest["version"],
-            "unassigned": int(counts.get(-1, 0)),
-            "themes_used": int((counts.index >= 0).sum()),
+            "unassigned": int(themes.get(-1, 0)),
+            "themes_used": int((themes.index >= 0).sum()),
             "sentiment": tagged[schema.SENTIMENT_LABEL].value_counts().to_dict(),
             "predicted_nps_group": nps is not None,
             "seconds": round(time.perf_counter() - started, 1),
@@ -1021,6 +1057,12 @@ def tag(
     if as_json:
         print(json.dumps(result))
         return
+    reasons = ", ".join(f"{reason} {n:,}" for reason, n in result["reasons"].items())
+    out.print(
+        f"read {result['read']:,} rows: tagged {result['tagged']:,}, quarantined "
+        f"{result['quarantined']:,}"
+        + (f" ({reasons}) -> {result['quarantine_file']}" if reasons else "")
+    )
     out.print(
         f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s: "
         f"{result['themes_used']} themes used, {result['unassigned']:,} unassigned; sentiment "
@@ -1190,6 +1232,7 @@ def demo(
     from cxtext.analysis.metrics import metrics_report, nps_table
     from cxtext.demo import write_demo
     from cxtext.io import ColumnMapping, write_ingest
+    from cxtext.io.csv_out import write_people_csv
 
     def action() -> dict[str, Any]:
         files = write_demo(out_dir, n_survey=survey_rows, n_tickets=ticket_rows, seed=seed)
@@ -1217,8 +1260,8 @@ def demo(
         print_metrics(report_all, by=("country",))
         monthly = metrics_report(frame, period="month")
         print_metrics(monthly, period="month", details=False)
-        nps_table(frame, by=("country",), period="month").to_csv(
-            out_dir / "nps_by_country_month.csv", index=False
+        write_people_csv(
+            nps_table(frame, by=("country",), period="month"), out_dir / "nps_by_country_month.csv"
         )
         result: dict[str, Any] = {
             "ingest": ingested,

@@ -14,6 +14,9 @@ A bundle is one folder, ``models/<name>/<version>/`` by convention::
 place, so ``target`` never holds a half-written bundle. :func:`read_bundle` checks the
 schema version, the type and every file's sha256 before it parses anything, and loads
 arrays with ``allow_pickle=False``. The module knows nothing about any model class.
+
+:func:`replacing` writes any other output file the same way: through ``<file>.partial``,
+renamed into place.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import shutil
 import tomllib
 import warnings
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -290,6 +294,53 @@ def read_bundle(path: Path, *, expected_type: str) -> Bundle:
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise ArtifactError(f"{path / file} cannot be parsed: {exc}") from exc
     return Bundle(manifest=manifest, arrays=arrays, parts=parts, config=config, path=path)
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """Yield ``<target>.partial`` to write; it is renamed over ``target`` when the block
+    ends without an exception and removed otherwise, so ``target`` is never half written.
+
+    Writers of one target take turns: each holds an exclusive ``flock`` on the partial file
+    from before it empties it until after the rename. A partial file left by a killed
+    writer (its lock died with it) is emptied and reused by the next write, while a live
+    writer's file is never touched. The caller must write the path in place (truncating
+    it), not replace it. POSIX only (``fcntl``).
+    """
+    target = Path(target)
+    partial = target.with_name(target.name + ".partial")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = _lock_file(partial)
+    try:
+        os.ftruncate(descriptor, 0)
+        yield partial
+        os.fsync(descriptor)
+        os.replace(partial, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _lock_file(path: Path) -> int:
+    """An open descriptor of ``path`` (created if absent) under an exclusive ``flock``."""
+    import fcntl
+
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            held, named = os.fstat(descriptor), os.stat(path)
+            if (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino):
+                return descriptor
+        except FileNotFoundError:
+            pass  # the previous holder renamed or removed it: lock the new file
+        except BaseException:
+            os.close(descriptor)
+            raise
+        os.close(descriptor)
 
 
 def fingerprint(ids: Sequence[str], texts: Sequence[str]) -> dict[str, Any]:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cxtext import cli, schema
 from cxtext.cli import EXIT_DATA, EXIT_USAGE, app
+from cxtext.persistence import replacing
+from cxtext.sentiment.model import SentimentModel, save_sentiment
+from cxtext.store import Store
+from cxtext.store import store as store_module
+from cxtext.themes.train import load_config, save_trained, train_themes
+from tests.fakes import FakeEncoder
 
 runner = CliRunner()
 
@@ -200,3 +208,206 @@ def test_compare_two_segments_gives_the_difference_and_its_interval(export: Path
     margin = 1.96 * 100 * 0.5**0.5
     assert diff["diff_ci"] == pytest.approx([-100 - margin, -100 + margin])
     assert diff["excludes_zero"] is False
+
+
+# --- tag with the fake encoder ---------------------------------------------------------
+
+PHRASES = [
+    "the invoice was wrong again",
+    "internet connection keeps dropping",
+    "friendly helpful shop staff",
+]
+TAG_HEADER = ["Id", "Date", "Score", "Comment"]
+
+
+@pytest.fixture(scope="module")
+def fake_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Theme bundles v1 and v2 and a sentiment bundle, trained on fake-encoder vectors."""
+    root = tmp_path_factory.mktemp("fake_models")
+    encoder = FakeEncoder()
+    texts = [f"{PHRASES[i % 3]} {['today', 'again', 'as usual'][i // 3 % 3]}" for i in range(90)]
+    frame = pd.DataFrame(
+        {schema.ID: [f"t{i}" for i in range(90)], schema.TEXT: texts, schema.LANGUAGE: "en"}
+    )
+    config = load_config(None, min_theme_size=8)
+    model, report, clauses = train_themes(frame, encoder, config)
+    themes = root / "models" / "themes"
+    for _ in range(2):  # v1 and v2
+        save_trained(
+            model, report, clauses, config, encoder=encoder.info.to_dict(), models_dir=themes
+        )
+    labels = ["negative", "neutral", "positive"]
+    sentiment = SentimentModel(C=100.0, calibration_share=0.25).fit(
+        encoder.encode(PHRASES * 10), labels * 10
+    )
+    save_sentiment(
+        sentiment,
+        root / "sentiment" / "v1",
+        name="sentiment",
+        version="v1",
+        encoder=encoder.info.to_dict(),
+        model_card="# fake sentiment\n",
+    )
+    return {"themes": themes, "sentiment": root / "sentiment"}
+
+
+@pytest.fixture
+def to_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """20 answers of which 3 are bad (a repeated id, a score of 11, a date that is none);
+    the command line encodes with the fake encoder."""
+    monkeypatch.setattr(cli, "_encoder_for", lambda *args, **kwargs: FakeEncoder())
+    rows = [
+        [f"a{i}", f"2025-03-{i + 1:02d}", str(i % 11), f"{PHRASES[i % 3]} this week"]
+        for i in range(17)
+    ]
+    rows += [["a1", "2025-03-20", "5", "again"], ["b1", "2025-03-21", "11", "high"]]
+    rows += [["b2", "someday", "4", "the invoice was wrong"]]
+    path = tmp_path / "answers.csv"
+    pd.DataFrame(rows, columns=TAG_HEADER).to_csv(path, index=False)
+    path.with_suffix(".toml").write_text(
+        'source = "survey"\n[columns]\nid = "Id"\ntext = "Comment"\nnps_score = "Score"\n'
+        'created_at = "Date"\n'
+    )
+    return path
+
+
+def _tag(
+    source: Path, models: dict[str, Path], out: Path, *extra: str
+) -> tuple[int, dict[str, object], str]:
+    result = runner.invoke(
+        app,
+        [
+            "tag",
+            str(source),
+            "--mapping",
+            str(source.with_suffix(".toml")),
+            "--out",
+            str(out),
+            "--sentiment-model",
+            str(models["sentiment"]),
+            *extra,
+        ],
+    )
+    report = json.loads(result.stdout) if "--json" in extra and result.exit_code == 0 else {}
+    return result.exit_code, report, result.output
+
+
+def _stored(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with Store(path).reader() as reader, reader.cursor() as cur:
+        return [tuple(row.values()) for row in cur.sql(sql).to_arrow_table().to_pylist()]
+
+
+def test_tag_counts_and_quarantines_the_rows_it_leaves_out(
+    to_tag: Path, fake_models: dict[str, Path], tmp_path: Path
+) -> None:
+    out, store = tmp_path / "tagged.parquet", tmp_path / "cx.duckdb"
+    models = ["--model", str(fake_models["themes"] / "v1")]
+    code, report, output = _tag(to_tag, fake_models, out, *models, "--store", str(store), "--json")
+    assert code == 0, output
+    assert (report["read"], report["tagged"], report["quarantined"]) == (20, 17, 3)
+    assert report["rows"] == 17 == len(pd.read_parquet(out))
+    reasons = report["reasons"]
+    assert isinstance(reasons, dict)
+    assert reasons == {
+        "created_at:unparseable_date": 1,
+        "id:duplicate": 1,
+        "nps_score:out_of_range": 1,
+    }
+    quarantine = tmp_path / "tagged.quarantine.csv"
+    assert report["quarantine_file"] == str(quarantine)
+    assert sorted(pd.read_csv(quarantine)["Id"]) == ["a1", "b1", "b2"]
+    assert _stored(store, "SELECT read, accepted, quarantined, reasons FROM runs") == [
+        (20, 17, 3, json.dumps(reasons))
+    ]
+    code, _, output = _tag(to_tag, fake_models, out, *models)
+    assert code == 0 and "read 20 rows: tagged 17, quarantined 3" in output
+    assert "id:duplicate 1" in output and str(quarantine) in output
+
+
+def test_tag_store_is_one_write_of_model_comments_and_run(
+    to_tag: Path, fake_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, store = tmp_path / "tagged.parquet", tmp_path / "cx.duckdb"
+    v1 = ["--model", str(fake_models["themes"] / "v1"), "--store", str(store)]
+    assert _tag(to_tag, fake_models, out, *v1)[0] == 0
+    before = store.read_bytes()
+    # Tagging with v2 dies while its comments are written: v2, its comments and its run
+    # must not appear.
+    monkeypatch.setattr(store_module, "REBUILD_DAILY_COUNTS", ("SELECT error('killed')",))
+    v2 = ["--model", str(fake_models["themes"] / "v2"), "--store", str(store)]
+    assert _tag(to_tag, fake_models, out, *v2)[0] != 0
+    assert store.read_bytes() == before
+    assert _stored(store, "SELECT version, active FROM model_versions") == [("v1", True)]
+    assert _stored(store, "SELECT DISTINCT model_version FROM comments") == [("v1",)]
+    assert _stored(store, "SELECT count(*), max(model_version) FROM runs") == [(1, "v1")]
+    monkeypatch.undo()
+    monkeypatch.setattr(cli, "_encoder_for", lambda *args, **kwargs: FakeEncoder())
+    assert _tag(to_tag, fake_models, out, *v2)[0] == 0
+    assert _stored(store, "SELECT version, active FROM model_versions ORDER BY 1") == [
+        ("v1", True),
+        ("v2", False),
+    ]
+    assert _stored(store, "SELECT model_version, count(*) FROM comments GROUP BY ALL") == [
+        ("v2", 17)
+    ]
+    assert _stored(store, "SELECT count(*) FROM runs WHERE model_version = 'v2'") == [(1,)]
+
+
+def test_tag_output_reuses_a_stale_partial_and_leaves_none_on_failure(
+    to_tag: Path, fake_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "tagged.parquet"
+    partial = tmp_path / "tagged.parquet.partial"
+    partial.write_bytes(b"half a parquet file from a killed run" * 1000)
+    model = ["--model", str(fake_models["themes"])]
+    assert _tag(to_tag, fake_models, out, *model)[0] == 0
+    assert not partial.exists() and len(pd.read_parquet(out)) == 17
+    before = out.read_bytes()
+
+    def fail(frame: pd.DataFrame, path: Path, **kwargs: object) -> None:
+        Path(path).write_bytes(b"half written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fail)
+    assert _tag(to_tag, fake_models, out, *model)[0] != 0
+    assert not partial.exists() and out.read_bytes() == before
+
+
+def test_replacing_never_touches_a_live_writers_partial(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    order: list[str] = []
+    with replacing(target) as partial:
+        partial.write_text("first")
+
+        def second() -> None:
+            with replacing(target) as again:
+                order.append("second starts")
+                again.write_text("second")
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive() and partial.read_text() == "first"  # waits for the lock
+        order.append("first renames")
+    thread.join(5)
+    assert order == ["first renames", "second starts"]
+    assert target.read_text() == "second" and not partial.exists()
+
+
+def test_metrics_csv_neutralizes_formulas_but_keeps_negative_numbers(tmp_path: Path) -> None:
+    export = tmp_path / "formula.csv"
+    rows = [
+        ["f1", "2025-01-03", "2", "bad", "=1+1"],
+        ["f2", "2025-01-04", "3", "worse", "=1+1"],
+        ["f3", "2025-01-05", "10", "good", "-NL"],
+    ]
+    pd.DataFrame(rows, columns=HEADER).to_csv(export, index=False)
+    target = tmp_path / "nps.csv"
+    result = runner.invoke(
+        app, ["metrics", str(export), *_flags(), "--by", "Country", "--csv", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(target, dtype=str).set_index("Country")
+    assert set(written.index) == {"'=1+1", "'-NL"}
+    assert written.loc["'=1+1", "nps"] == "-100.0"  # a number, written as one
+    assert pd.read_csv(target).set_index("Country").loc["'=1+1", "nps"] == -100
