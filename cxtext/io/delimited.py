@@ -21,7 +21,9 @@ one physical line at a time, so that every record knows the line it starts on:
 - A stray quote inside one line (``1,"Great" product,9``) is read as lenient CSV
   readers do (the field is ``Great product``): nothing can move between rows.
 - More fields than the header is damage (``too_many_fields``) unless the extra fields
-  are empty (a trailing delimiter). Fewer fields are padded with empty cells.
+  are empty (a trailing delimiter). Fewer fields is damage too (``too_few_fields``): a
+  field dropped in the middle would shift the next ones into the wrong columns, and a
+  line broken outside quotes leaves its tail as a row of its own.
 - Blank lines are skipped; fields may be of any size.
 """
 
@@ -50,6 +52,7 @@ MAX_RECORD_CHARS = 64 << 20
 
 UNBALANCED_QUOTE = "unbalanced_quote"
 TOO_MANY_FIELDS = "too_many_fields"
+TOO_FEW_FIELDS = "too_few_fields"
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -362,6 +365,10 @@ def iter_records(
                 yield Record(taken[0][0], [], TOO_MANY_FIELDS, raw)
                 continue
             fields = fields[:width]
+        if width is not None and len(fields) < width:
+            raw = "".join(line for _, line in taken)
+            yield Record(taken[0][0], [], TOO_FEW_FIELDS, raw)
+            continue
         bad: list[int] = []
         if lines.escaped:
             fields, bad = _unescape(fields)

@@ -87,14 +87,16 @@ def test_everything_is_read_as_text(write_csv) -> None:
     assert all(str(dtype) == "str" for dtype in frame.dtypes)
 
 
-def test_chunks_respect_chunk_rows_and_fill_short_rows(tmp_path: Path) -> None:
+def test_chunks_respect_chunk_rows_and_mark_short_rows(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("a,b\n1,x\n2\n\n3,z\n4,w\n5,v\n")
     chunks = list(open_table(path, chunk_rows=2).iter_chunks())
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert all(list(c.index) == list(range(len(c))) for c in chunks)
+    assert chunks[0].attrs["damage"] == ["", "too_few_fields"]
+    assert chunks[1].attrs["source_line"] == [5, 6]  # the blank line 4 is skipped
     frame = pd.concat(chunks, ignore_index=True)
-    assert frame["a"].tolist() == ["1", "2", "3", "4", "5"]  # the blank line is skipped
+    assert frame["a"].tolist() == ["1", "", "3", "4", "5"]
     assert frame["b"].tolist() == ["x", "", "z", "w", "v"]
 
 
@@ -144,14 +146,14 @@ def test_jsonl_keeps_exact_values(tmp_path: Path) -> None:
     assert "text" not in read_all(path, chunk_rows=1).columns
 
 
-def test_jsonl_invalid_line_names_file_and_row(tmp_path: Path) -> None:
+def test_jsonl_invalid_line_is_damaged_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
-    path.write_text('{"id": 1}\n{"id": 2\n')
-    with pytest.raises(DataValidationError) as info:
-        read_all(path)
-    assert info.value.file == str(path)
-    assert info.value.row == 2
-    assert "line 2" in str(info.value)
+    path.write_text('{"id": 1}\n\n[2]\n{"id": 2\n{"id": 3}\n')
+    (chunk,) = open_table(path).iter_chunks()
+    assert chunk["id"].tolist() == ["1", "", "", "3"]
+    assert chunk.attrs["damage"] == ["", "not_an_object", "invalid_json", ""]
+    assert chunk.attrs["source_line"] == [1, 3, 4, 5]
+    assert chunk.attrs["raw_record"][2] == '{"id": 2\n'
 
 
 def test_parquet_columns_become_text_in_batches(tmp_path: Path) -> None:
@@ -234,6 +236,7 @@ def test_missing_file_raises_unsupported_format(tmp_path: Path) -> None:
 
 def test_undecodable_text_with_forced_encoding(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
-    path.write_bytes("id,text\n1,é\n".encode("latin-1"))
-    with pytest.raises(UnsupportedFormatError, match="set the encoding"):
-        read_all(path, encoding="utf-8")
+    path.write_bytes("id,text\n1,é\n2,ok\n".encode("latin-1"))
+    (chunk,) = open_table(path, encoding="utf-8").iter_chunks()
+    assert chunk["text"].tolist() == ["\ufffd", "ok"]
+    assert chunk.attrs["bad_bytes"] == [(0, "text")]

@@ -264,7 +264,9 @@ def test_quarantine_file_layout_keeps_raw_values(write_csv, tmp_path: Path) -> N
     assert frame.to_dict("records") == [
         {
             "source_row": "2",
+            "source_line": "3",
             "reasons": "nps_score:not_an_integer",
+            "raw_record": "",
             "ResponseId": "2",
             "Comment": " mail a@b.com ",
             "Q1": "7.5",
@@ -279,7 +281,7 @@ def test_quarantine_header_written_once_over_chunks(write_csv, tmp_path: Path) -
     mapping = ColumnMapping(columns={"id": ("id",), "nps_score": ("s",)})
     ingest(path, mapping, chunk_rows=2, quarantine_path=tmp_path / "q.csv")
     lines = (tmp_path / "q.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("source_row,reasons,")
+    assert lines[0].startswith("source_row,source_line,reasons,raw_record,")
     assert [line.split(",")[0] for line in lines[1:]] == ["2", "4", "6"]
 
 
@@ -306,7 +308,7 @@ def test_strict_mode_names_file_row_and_column(write_csv, tmp_path: Path) -> Non
         ingest(path, strict=True, chunk_rows=2, quarantine_path=tmp_path / "q.csv")
     error = info.value
     assert (error.file, error.row, error.column) == (str(path), 3, "Q1")
-    assert str(error) == f"file {path}, row 3, column 'Q1': nps_score:not_a_number: 'eleven'"
+    assert str(error) == f"file {path}, row 3, column 'Q1': nps_score:not_a_number on line 4: 'eleven'"
     assert not (tmp_path / "q.csv").exists()
 
 
