@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cxtext.errors import DataValidationError, UnsupportedFormatError
+from cxtext.errors import UnsupportedFormatError
 from cxtext.io.delimited import detect_encoding, sniff_delimiter
 from cxtext.io.readers import open_table
 

@@ -308,7 +308,8 @@ def test_strict_mode_names_file_row_and_column(write_csv, tmp_path: Path) -> Non
         ingest(path, strict=True, chunk_rows=2, quarantine_path=tmp_path / "q.csv")
     error = info.value
     assert (error.file, error.row, error.column) == (str(path), 3, "Q1")
-    assert str(error) == f"file {path}, row 3, column 'Q1': nps_score:not_a_number on line 4: 'eleven'"
+    where = f"file {path}, row 3, column 'Q1'"
+    assert str(error) == f"{where}: nps_score:not_a_number on line 4: 'eleven'"
     assert not (tmp_path / "q.csv").exists()
 
 
