@@ -141,20 +141,27 @@ def detect_file_encoding(path: Path) -> str:
     byte far into a UTF-8 file does not change how its first rows are read, and a legacy
     file whose first megabyte is plain ASCII is still recognised.
     """
+    return scan_file_encoding(path)[0]
+
+
+def scan_file_encoding(path: Path) -> tuple[str, bool]:
+    """:func:`detect_file_encoding`, and whether the file holds bytes that it cannot decode."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
     high = invalid = 0
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
         bom = _bom_encoding(sample)
         if bom:
-            return bom
+            return bom, True
         block = sample
         while block:
             following = handle.read(_SCAN_BLOCK)
             counts = _utf8_counts(block, decoder, final=not following)
             high, invalid = high + counts[0], invalid + counts[1]
             block = following
-    return "utf-8" if _is_mostly_utf8(high, invalid) else _legacy_encoding(sample)
+    if _is_mostly_utf8(high, invalid):
+        return "utf-8", invalid > 0
+    return _legacy_encoding(sample), False
 
 
 def is_utf8(encoding: str) -> bool:
@@ -239,8 +246,9 @@ class LineCount:
 class _Lines:
     """Physical lines of a text handle, numbered, with the lines of the current record."""
 
-    def __init__(self, handle: TextIO, count: LineCount) -> None:
+    def __init__(self, handle: TextIO, count: LineCount, escapes: bool) -> None:
         self._count = count
+        self._escapes = escapes
         self._lines = iter(handle)
         self._pending: list[tuple[int, str]] = []
         self._next_no = 1
@@ -261,7 +269,7 @@ class _Lines:
             self._count.lines = number
         self.taken.append((number, line))
         self._chars += len(line)
-        if ESCAPED_BYTE.search(line):
+        if self._escapes and ESCAPED_BYTE.search(line):
             self.escaped = True
         if len(self.taken) > MAX_RECORD_LINES or self._chars > MAX_RECORD_CHARS:
             raise _RecordTooLong
@@ -317,7 +325,12 @@ def _unescape(fields: list[str]) -> tuple[list[str], list[int]]:
 
 
 def iter_records(
-    handle: TextIO, delimiter: str, width: int | None, count: LineCount | None = None
+    handle: TextIO,
+    delimiter: str,
+    width: int | None,
+    count: LineCount | None = None,
+    *,
+    escapes: bool = True,
 ) -> Iterator[Record]:
     """Split a text handle (opened with ``newline=""``) into records; see the module doc.
 
@@ -331,8 +344,10 @@ def iter_records(
         Fields per record (the header's), or ``None`` while reading the header.
     count
         Updated with the number of physical lines read.
+    escapes
+        Whether the text may hold undecodable bytes (``False`` skips looking for them).
     """
-    lines = _Lines(handle, count or LineCount())
+    lines = _Lines(handle, count or LineCount(), escapes)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     while True:
         lines.start_record()

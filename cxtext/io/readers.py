@@ -53,6 +53,7 @@ from cxtext.io.delimited import (
     detect_file_encoding,
     is_utf8,
     iter_records,
+    scan_file_encoding,
     sniff_file_delimiter,
 )
 
@@ -270,7 +271,8 @@ def _open_delimited(
     with path.open("rb") as handle:
         if not handle.read(_EMPTY_PROBE).strip():
             raise UnsupportedFormatError("the file is empty (no header row)", file=str(path))
-    enc = encoding or detect_file_encoding(path)
+    enc, escapes = (encoding, True) if encoding else scan_file_encoding(path)
+    escapes = escapes and is_utf8(enc)
     if delimiter is None:
         delimiter = "\t" if fmt == "tsv" else sniff_file_delimiter(path, enc)
     sep = delimiter
@@ -287,7 +289,7 @@ def _open_delimited(
     def chunks() -> Iterator[pd.DataFrame]:
         builder = _ChunkBuilder(columns)
         with _text_handle(path, enc) as handle:
-            records = iter_records(handle, sep, len(columns), count)
+            records = iter_records(handle, sep, len(columns), count, escapes=escapes)
             next(records)
             for record in records:
                 if record.damage:
