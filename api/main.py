@@ -10,6 +10,7 @@ another version becomes active.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.cache import ResponseCache
@@ -34,6 +36,9 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+# The names of a model's versions in its folder (cxtext.persistence.next_version).
+VERSION_NAME = re.compile(r"v[0-9]+")
+DOCS_ASSETS = "/docs/assets"
 
 DESCRIPTION = """Root causes of customer feedback: themes with sentiment and their impact
 on NPS, CX metrics, comments, and tagging of new comments.
@@ -44,7 +49,11 @@ are `application/problem+json` documents."""
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413 before they are parsed."""
+    """Refuse request bodies over ``limit`` bytes with 413 before they are parsed.
+
+    A declared ``Content-Length`` over the limit is refused at once; any other body
+    (chunked, or of no declared length) is read here up to the limit, then handed on.
+    """
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], limit: int):
         self.app = app
@@ -58,30 +67,33 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(scope, receive, send)
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        body = bytearray()
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
-            return message
+            if message["type"] != "http.request":  # the client left
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problems.problem(
             413, f"the request body is over the limit of {self.limit:,} bytes"
         )
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def store_of(app: FastAPI) -> Store:
@@ -113,36 +125,55 @@ def _publish(app: FastAPI, loaded: Models, *, activate: bool) -> None:
     )
 
 
-def current_models(app: FastAPI) -> Models | None:
-    """The loaded models, reloaded first when the store's active version changed."""
+def _version_dir(settings: Settings, version: str) -> Path | None:
+    """The folder of a version of the served model; None unless ``version`` is a registry
+    name (``vN``) with a folder, so no other name ever reaches the disk."""
+    if settings.models_dir is None or not VERSION_NAME.fullmatch(version):
+        return None
+    folder = settings.models_dir / version
+    return folder if folder.is_dir() else None
+
+
+def _active_version(app: FastAPI) -> str | None:
+    """The store's active version of the served model, None when another model is active."""
     settings: Settings = app.state.settings
     cursor = app.state.reader.cursor()
     try:
         active = active_model(cursor)
     finally:
         cursor.close()
-    loaded: Models | None = app.state.models
     if active is None or settings.models_dir is None or active[0] != settings.models_dir.name:
-        return loaded
-    version = active[1]
-    if loaded is not None and loaded.manifest["version"] == version:
+        return None
+    return active[1]
+
+
+def current_models(app: FastAPI) -> Models | None:
+    """The loaded models, reloaded first when the store's active version changed (by an
+    activation in this process or in another one)."""
+    version = _active_version(app)
+    loaded: Models | None = app.state.models
+    if version is None or (loaded is not None and loaded.manifest["version"] == version):
         return loaded
     with app.state.models_lock:
+        # Read again under the lock: an activation may have finished since the first read.
+        version = _active_version(app)
         current: Models | None = app.state.models
-        if current is None or current.manifest["version"] != version:
-            bundle = _bundle(settings, version)
-            if bundle is not None and bundle.exists():
-                app.state.models = _load(app, bundle)
+        if version is not None and (current is None or current.manifest["version"] != version):
+            folder = _version_dir(app.state.settings, version)
+            if folder is not None:
+                app.state.models = _load(app, folder)
         return app.state.models
 
 
 def activate_version(app: FastAPI, version: str) -> dict[str, Any] | None:
-    """Publish (when needed) and activate a version of the served model; None if unknown."""
+    """Publish (when needed) and activate a version of the served model, and serve it in
+    this process from now on; None if ``version`` is not one of its ``vN`` folders."""
     settings: Settings = app.state.settings
-    if settings.models_dir is None or not (settings.models_dir / version).is_dir():
+    folder = _version_dir(settings, version)
+    if folder is None or settings.models_dir is None:
         return None
     with app.state.models_lock:
-        loaded = _load(app, settings.models_dir / version)
+        loaded = _load(app, folder)
         _publish(app, loaded, activate=True)
         app.state.models = loaded
     cursor = app.state.reader.cursor()
@@ -212,13 +243,17 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
                 warmer.join(timeout=30)
             app.state.reader.close()
 
-    app = FastAPI(
+    # /docs (Swagger UI) and /redoc load their scripts and styles from this server
+    # (fastapi-offline ships them), so they work offline.
+    app = FastAPIOffline(
         title="cxtext API",
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs",
+        redoc_url="/redoc",
         openapi_url="/openapi.json",
+        static_url=DOCS_ASSETS,
     )
     app.dependency_overrides[get_settings] = lambda: settings
     if settings.cors_origins:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -18,15 +19,30 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("cxtext.api")
 
 
+# An absolute file path (POSIX, or Windows with a drive), not part of a word, URL or name/version.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/\\])(?:/|[A-Za-z]:\\)[^\s'\"]+")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every absolute file path cut to its last part (``…/v7``): answers name
+    the file at fault, never where the server keeps it."""
+
+    def last_part(match: re.Match[str]) -> str:
+        name = re.split(r"[/\\]", match.group(0).rstrip("/\\"))[-1]
+        return f"…/{name}" if name else "…"
+
+    return _ABSOLUTE_PATH.sub(last_part, text)
+
+
 def problem(
     status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    """A problem-details response."""
+    """A problem-details response; server paths in ``detail`` are cut to their last part."""
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        "detail": without_paths(detail),
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -80,7 +96,9 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, DataValidationError | ConfigError):
             return problem(422, str(exc))
         if isinstance(exc, ArtifactError):
+            log.error("artifact problem: %s", exc)  # the full text, paths included
             return problem(503, str(exc))
+        log.error("cxtext error: %s", exc)
         return problem(500, str(exc))
 
     @app.exception_handler(Exception)

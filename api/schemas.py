@@ -164,6 +164,10 @@ class MetricsResponse(BaseModel):
         description="NPS/CSAT: one record; CES: one per scale; response times: one per metric"
     )
     groups: list[dict[str, Any]]
+    n_undated: int = Field(
+        description="filtered comments without a date: counted in `overall` and in the "
+        "segment groups, in no period group"
+    )
 
 
 class CommentsPage(BaseModel):
@@ -174,7 +178,13 @@ class CommentsPage(BaseModel):
 class CommentIn(BaseModel):
     """One comment to tag: its text and, when known, its id and language."""
 
-    id: str | None = Field(default=None, max_length=200)
+    id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Your id of the comment. Storing a comment whose id is already stored "
+        "replaces the earlier one. Without it, the server assigns a new id, unique for ever "
+        "(a time-ordered UUID), returned in the answer.",
+    )
     text: str = Field(max_length=20_000)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
 
@@ -223,9 +233,17 @@ class TagResponse(BaseModel):
 class IngestComment(CommentIn):
     """A comment to store: the tag fields plus what the store keeps."""
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Your id of the comment: sending an id already stored replaces that comment.",
+    )
     source: Literal["survey", "ticket"] = "survey"
-    created_at: str | None = Field(default=None, description="ISO 8601")
+    created_at: str | None = Field(
+        default=None,
+        description="ISO 8601, UTC unless it has an offset; none: an undated comment. A value "
+        "that is not a date 1677-2262 quarantines the comment.",
+    )
     nps_score: int | None = Field(default=None, ge=0, le=10)
     csat: int | None = Field(default=None, ge=1, le=5)
     segments: dict[str, str] = {}
@@ -235,9 +253,20 @@ class IngestRequest(BaseModel):
     comments: list[IngestComment] = Field(min_length=1)
 
 
+class Quarantined(BaseModel):
+    """A comment refused by ingestion's checks, with why."""
+
+    index: int = Field(description="its position in the request's `comments`, from 0")
+    id: str
+    reasons: list[str] = Field(
+        description="ingestion's reason keys, e.g. created_at:unparseable_date"
+    )
+
+
 class IngestResponse(BaseModel):
-    run_id: str
+    run_id: str | None = Field(description="the store write; none when nothing was stored")
     stored: int
+    quarantined: list[Quarantined] = Field(description="comments not stored, with their reasons")
     model: str
 
 

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from cxtext import schema
 from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
 from cxtext.analysis.metrics import (
     _nps_stats_columns,
@@ -311,11 +312,13 @@ def metrics(
 ) -> dict[str, Any]:
     """NPS, CSAT, CES or ticket response times overall, by segment and by period (the CLI's
     metrics tables). NPS and CSAT give one overall record; CES one per declared scale,
-    response times one per metric (first response, resolution)."""
+    response times one per metric (first response, resolution). Undated comments count
+    in the overall and segment figures and in no period; ``n_undated`` says how many."""
     flt = resolve_model(cur, flt)
     from cxtext.store import score_rows
 
     frame = score_rows(cur, flt, list(by))
+    undated = frame[schema.CREATED_AT].isna().to_numpy()
     table_of = {
         "nps": nps_table,
         "csat": csat_table,
@@ -333,7 +336,12 @@ def metrics(
         "model": model_of(flt),
         "metric": kind,
         "overall": overall,
-        "groups": table_records(table_of(frame, by=by, period=period)) if by or period else [],
+        "groups": (
+            table_records(table_of(frame[~undated] if period else frame, by=by, period=period))
+            if by or period
+            else []
+        ),
+        "n_undated": int(undated.sum()),
     }
 
 

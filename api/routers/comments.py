@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from api import services
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, FiltersDep, ReadKey, cached
 from api.schemas import CommentsPage, Group
-from cxtext.store.queries import Level
+from cxtext.store.queries import MAX_PAGE, Level
 
 router = APIRouter(
     tags=["comments"],
@@ -31,11 +31,21 @@ def comments(
     sentiment_max: Annotated[float | None, Query(ge=-1, le=1)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text contains (any case)")] = None,
     page_cursor: Annotated[str | None, Query(alias="cursor", max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1)] = 50,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_PAGE,
+            description="Comments per page, at most the server's `max_page_size` (200 by "
+            "default): a larger limit is refused with 422, never cut silently.",
+        ),
+    ] = 50,
 ) -> Any:
     """Comments by theme, NPS group, sentiment range, language, segment, date and text;
     ``next_cursor`` pages on. Texts were PII-redacted when they were ingested."""
-    limit = min(limit, request.app.state.settings.max_page_size)
+    largest = request.app.state.settings.max_page_size
+    if limit > largest:
+        raise HTTPException(422, f"limit {limit} is over this server's page size of {largest}")
     return cached(
         request,
         lambda cur: services.comments(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import duckdb
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import services
 from api.deps import require
@@ -17,6 +17,7 @@ from cxtext.store import Filters
 ReadKey = Annotated[str, Depends(require("read"))]
 WriteKey = Annotated[str, Depends(require("write"))]
 AdminKey = Annotated[str, Depends(require("admin"))]
+SEGMENT_PATTERN = r"^[^:]+:.*$"
 
 
 def common_filters(
@@ -25,8 +26,13 @@ def common_filters(
     source: Annotated[str | None, Query(description="survey or ticket")] = None,
     language: Annotated[str | None, Query(description="ISO 639-1 code, e.g. nl")] = None,
     segment: Annotated[
-        list[str],
-        Query(description="name:value, repeatable (all must match), e.g. country:NL"),
+        list[Annotated[str, Field(pattern=SEGMENT_PATTERN)]],
+        Query(
+            description="A segment filter `name:value`: the segment's name (no colon), a "
+            "colon, then its value (may be empty or hold colons), e.g. `country:NL`. "
+            "Repeatable: all must match.",
+            examples=["country:NL"],
+        ),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Filters:
     """Filters of the comments a read request looks at."""

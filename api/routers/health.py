@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.problems import without_paths
 from api.schemas import Health, Ready
 
 router = APIRouter(tags=["health"])
@@ -22,9 +23,14 @@ def health() -> Health:
     responses={503: {"model": Ready, "description": "Not ready"}},
 )
 def ready(request: Request) -> JSONResponse:
+    """Ready when a theme model is loaded and the store answers. The model named is the
+    store's active version: a worker that sees another version activated (by any worker)
+    loads it before it answers."""
+    from api.main import current_models
+
     state = request.app.state
     models = state.models
-    body = Ready(ready=False, model=models.version if models else None, store=False)
+    body = Ready(ready=False, model=None, store=False)
     try:
         cursor = state.reader.cursor()
         try:
@@ -32,9 +38,12 @@ def ready(request: Request) -> JSONResponse:
         finally:
             cursor.close()
         body.store = True
+        models = current_models(request.app)
     except Exception as exc:  # the readiness answer itself must not fail
-        body.detail = f"store unreachable: {exc}"
+        what = "the active model version did not load" if body.store else "store unreachable"
+        body.detail = without_paths(f"{what}: {exc}")
+    body.model = models.version if models else None
     if models is None:
         body.detail = body.detail or "no theme model loaded (publish and activate one)"
-    body.ready = body.store and models is not None
+    body.ready = body.detail is None
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -13,8 +15,10 @@ from api.deps import require
 from api.models import Models, tag_comments
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import WriteKey
-from api.schemas import IngestRequest, IngestResponse, TagRequest, TagResponse
+from api.schemas import IngestComment, IngestRequest, IngestResponse, TagRequest, TagResponse
 from cxtext import schema
+from cxtext.io.mapping import ColumnMapping
+from cxtext.io.validate import ChunkValidator
 
 router = APIRouter(
     tags=["tagging"],
@@ -81,7 +85,9 @@ def _text(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def _store(request: Request, models: Models, frame: pd.DataFrame, segments: list[str]) -> str:
+def _store(
+    request: Request, models: Models, frame: pd.DataFrame, segments: list[str], *, read: int
+) -> str:
     from api.main import store_of
 
     started = datetime.now(UTC)
@@ -93,14 +99,28 @@ def _store(request: Request, models: Models, frame: pd.DataFrame, segments: list
             "run_id": f"api-{uuid.uuid4().hex[:12]}",
             "input": "POST /v1",
             "started_at": started,
-            "read": len(frame),
+            "read": read,
             "accepted": len(frame),
-            "quarantined": 0,
+            "quarantined": read - len(frame),
         },
         segments=segments,
         model=models.manifest["name"],
         version=models.manifest["version"],
     )
+
+
+def new_id() -> str:
+    """A comment id unique for ever, in time order: a UUID of version 7's layout (48 bits
+    of Unix milliseconds, then 74 random bits)."""
+    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 9562 variant
+    return str(uuid.UUID(int=value))
+
+
+def _distinct_ids(ids: list[str]) -> None:
+    if len(set(ids)) != len(ids):
+        raise HTTPException(422, "comment ids repeat within the request")
 
 
 @router.post("/tag", response_model=TagResponse, summary="Tag comments")
@@ -112,42 +132,72 @@ def tag(
 ) -> Any:
     """Language, themes per clause, sentiment and predicted NPS group of up to
     ``max_tag_batch`` comments (default 256). Nothing is stored unless ``store`` is true,
-    which needs the write scope."""
+    which needs the write scope.
+
+    A comment without an id gets a new one, unique for ever (a time-ordered UUID), returned
+    with it. A stored comment is keyed by its id: storing a comment whose id is already
+    stored replaces the earlier one."""
     _check_batch(request, len(body.comments))
     if body.store:
         require("write")(request.app.state.settings, request.headers.get("X-API-Key"))
-    items = [
-        {"id": c.id or f"request-{i}", "text": c.text, "language": c.language}
-        for i, c in enumerate(body.comments)
-    ]
-    frame = tag_comments(models, items)
+    ids = [c.id or new_id() for c in body.comments]
+    if body.store:
+        _distinct_ids(ids)
+    frame = tag_comments(
+        models,
+        [
+            {"id": i, "text": c.text, "language": c.language}
+            for i, c in zip(ids, body.comments, strict=True)
+        ],
+    )
     stored = 0
     if body.store:
         frame[schema.SOURCE] = schema.Source.SURVEY.value
-        _store(request, models, frame, [])
+        _store(request, models, frame, [], read=len(frame))
         stored = len(frame)
     return {"model": models.version, "comments": _tagged(frame), "stored": stored}
+
+
+def _check_dates(comments: list[IngestComment]) -> tuple[pd.Series, list[dict[str, Any]]]:
+    """The comments' ``created_at`` checked as ingestion checks a date column: the dates of
+    those that pass (UTC; NaT: undated), in order, and those quarantined, with their
+    ``index``, ``id`` and ``reasons`` (ingestion's keys, e.g. ``created_at:unparseable_date``)."""
+    raw = pd.DataFrame({schema.CREATED_AT: [c.created_at or "" for c in comments]}, dtype=str)
+    mapping = ColumnMapping(columns={schema.CREATED_AT: (schema.CREATED_AT,)})
+    checked = ChunkValidator(mapping).validate(raw, first_row=0)
+    quarantined = [
+        {"index": int(i), "id": comments[i].id, "reasons": str(reasons).split(";")}
+        for i, reasons in zip(checked.bad.nonzero()[0], checked.reasons, strict=True)
+    ]
+    return checked.frame[schema.CREATED_AT], quarantined
 
 
 @router.post("/ingest", response_model=IngestResponse, summary="Tag and store comments")
 def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey) -> Any:
     """Tag comments with the active model and store them; a comment sent again replaces
-    the stored one (keyed by id)."""
+    the stored one (keyed by id).
+
+    A comment whose ``created_at`` is not a date (or lies outside 1677-2262) is
+    quarantined as ingestion does: not stored, and listed in ``quarantined`` with its index
+    in the request and its reasons; the other comments are stored. A comment without
+    ``created_at`` is stored undated: it counts in totals and in no period."""
     _check_batch(request, len(body.comments))
-    ids = [c.id for c in body.comments]
-    if len(set(ids)) != len(ids):
-        raise HTTPException(422, "comment ids repeat within the request")
+    _distinct_ids([c.id for c in body.comments])
+    dates, quarantined = _check_dates(body.comments)
+    bad = {q["index"] for q in quarantined}
+    comments = [c for i, c in enumerate(body.comments) if i not in bad]
+    answer = {"run_id": None, "stored": 0, "quarantined": quarantined, "model": models.version}
+    if not comments:
+        return answer
     frame = tag_comments(
-        models, [{"id": c.id, "text": c.text, "language": c.language} for c in body.comments]
+        models, [{"id": c.id, "text": c.text, "language": c.language} for c in comments]
     )
-    frame[schema.SOURCE] = [c.source for c in body.comments]
-    frame[schema.CREATED_AT] = pd.to_datetime(
-        [c.created_at for c in body.comments], utc=True, errors="coerce", format="ISO8601"
-    )
-    frame[schema.NPS_SCORE] = pd.array([c.nps_score for c in body.comments], dtype="Int64")
-    frame[schema.CSAT] = pd.array([c.csat for c in body.comments], dtype="Int64")
-    names = sorted({k for c in body.comments for k in c.segments})
+    frame[schema.SOURCE] = [c.source for c in comments]
+    frame[schema.CREATED_AT] = dates.array
+    frame[schema.NPS_SCORE] = pd.array([c.nps_score for c in comments], dtype="Int64")
+    frame[schema.CSAT] = pd.array([c.csat for c in comments], dtype="Int64")
+    names = sorted({k for c in comments for k in c.segments})
     for name in names:
-        frame[name] = [c.segments.get(name) for c in body.comments]
-    run_id = _store(request, models, frame, names)
-    return {"run_id": run_id, "stored": len(frame), "model": models.version}
+        frame[name] = [c.segments.get(name) for c in comments]
+    run_id = _store(request, models, frame, names, read=len(body.comments))
+    return answer | {"run_id": run_id, "stored": len(frame)}

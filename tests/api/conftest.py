@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from cxtext.sentiment.model import SentimentModel, save_sentiment
 from cxtext.sentiment.nps_group import load_nps_group
 from cxtext.sentiment.scoring import train_nps_bundle
 from cxtext.store import Store
-from cxtext.themes.model import load_model
+from cxtext.themes.editing import rename
+from cxtext.themes.model import load_model, save_model
 from cxtext.themes.train import load_config, save_trained, tag_frame, train_themes
 from tests.fakes import FakeEncoder
 
@@ -120,4 +122,33 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
     with TestClient(create_app(world.settings, encoder=FakeEncoder())) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def own_world(world: World, tmp_path: Path) -> World:
+    """A copy of the world that a test may write to, with a second model version v2 (a
+    renamed theme) published nowhere yet."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(world.store, store)
+    models_dir = tmp_path / "models" / world.models_dir.name
+    shutil.copytree(world.models_dir, models_dir)
+    model, manifest = load_model(models_dir / "v1")
+    first = int(model.theme_ids_[0])
+    save_model(
+        rename(model, first, "Renamed theme"),
+        models_dir / "v2",
+        name=manifest["name"],
+        version="v2",
+        encoder=manifest["encoder"],
+        edited_from="v1",
+    )
+    settings = world.settings.model_copy(update={"store": store, "models_dir": models_dir})
+    return World(tmp_path, store, models_dir, world.tagged, settings)
+
+
+@pytest.fixture
+def own_client(own_world: World) -> Iterator[TestClient]:
+    """A client of :func:`own_world`."""
+    with TestClient(create_app(own_world.settings, encoder=FakeEncoder())) as test_client:
         yield test_client
