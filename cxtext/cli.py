@@ -255,11 +255,6 @@ def _print_ingest(result: dict[str, Any]) -> None:
     out.print(table)
 
 
-def _load_frame(input: Path, mapping: Path | None, **options: Any) -> pd.DataFrame:
-    """A canonical frame, bad rows left out (see :func:`_load`)."""
-    return _load(input, mapping, **options)[0]
-
-
 def _load(
     input: Path,
     mapping: Path | None,
@@ -308,7 +303,11 @@ def _load(
         )
     report = result.report
     if report.quarantined and not quiet:
-        where = report.quarantine_file or "run `cxtext ingest` for the quarantine file"
+        where = (
+            f"they are in {report.quarantine_file}"
+            if report.quarantine_file
+            else "run `cxtext ingest` for the quarantine file"
+        )
         err.print(
             f"[yellow]{report.quarantined:,} of {report.read:,} rows were rejected and "
             f"left out; {where}[/yellow]"
@@ -345,7 +344,7 @@ def metrics(
     def action() -> dict[str, Any]:
         period_name = _period(period)
         groups = tuple(by or ())
-        frame = _load_frame(
+        frame, _ = _load(
             input,
             mapping,
             text_col=text_col,
@@ -395,7 +394,7 @@ def compare(
         if metric not in ("nps", "csat"):
             raise ConfigError(f"--metric must be nps or csat, not {metric!r}")
         period_name = _period(period)
-        frame = _load_frame(
+        frame, _ = _load(
             input,
             mapping,
             text_col=text_col,
@@ -612,7 +611,7 @@ def train_sentiment(
             )
         started = time.perf_counter()
         base, manifest = load_sentiment(sentiment_model)
-        frame = _load_frame(
+        frame, _ = _load(
             input, mapping, text_col=text_col, id_col=id_col, score_col=score_col, quiet=as_json
         )
         encoder = _encoder_for(manifest["encoder"]["id"], cache_dir)
@@ -904,7 +903,7 @@ def train(
     def action() -> dict[str, Any]:
         started = time.perf_counter()
         settings = load_config(config, random_state=seed)
-        frame = _load_frame(
+        frame, _ = _load(
             input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
         )
         encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)

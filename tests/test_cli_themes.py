@@ -86,8 +86,11 @@ def test_tag_keeps_every_row_and_adds_theme_columns(
     assert result.exit_code == 0, result.output
     tagged = pd.read_parquet(out)
     source = pd.read_csv(trained["survey"], dtype=str)
-    assert json.loads(result.stdout)["rows"] == len(tagged)
+    report = json.loads(result.stdout)
+    assert report["rows"] == report["tagged"] == len(tagged)
     assert len(tagged) == len(source) - 2  # the generator's two bad rows are left out
+    assert (report["read"], report["quarantined"]) == (len(source), 2)
+    assert len(pd.read_csv(report["quarantine_file"])) == 2
     for column in (
         "id",
         "text",
