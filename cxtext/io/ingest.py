@@ -36,7 +36,7 @@ from cxtext.errors import DataValidationError
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.pii import redact_pii_series
 from cxtext.io.quarantine import QuarantineWriter
-from cxtext.io.readers import LINES, RAW, Table, open_table
+from cxtext.io.readers import ROW_INFO, Table, open_table
 from cxtext.io.validate import ChunkValidator
 from cxtext.schema import DEFAULT_LANGUAGES, LANGUAGE, TEXT, TEXT_FLAG, TextFlag
 from cxtext.text.clean import clean_texts
@@ -174,8 +174,8 @@ class IngestStream(Iterator[pd.DataFrame]):
                         raw[checked.bad],
                         rows,
                         checked.reasons,
-                        lines=_attr(raw, LINES, checked.bad),
-                        records=_attr(raw, RAW, checked.bad),
+                        lines=_row_info(raw, "lines", checked.bad),
+                        records=_row_info(raw, "raw", checked.bad),
                     )
                     report.quarantine_file = str(self._quarantine.path)
                 frame = checked.frame
@@ -233,9 +233,9 @@ def _remove_nul(raw: pd.DataFrame) -> int:
     return changed
 
 
-def _attr(raw: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray | None:
-    values = raw.attrs.get(key)
-    return None if values is None else np.asarray(values, dtype=object)[rows]
+def _row_info(raw: pd.DataFrame, field: str, rows: np.ndarray) -> np.ndarray | None:
+    info = raw.attrs.get(ROW_INFO)
+    return None if info is None else np.asarray(getattr(info, field), dtype=object)[rows]
 
 
 def iter_ingest(

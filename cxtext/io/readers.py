@@ -23,11 +23,9 @@ of surrounding spaces; a missing name becomes ``"Unnamed: <i>"``, a repeated one
 missing values (empty cells are ``""``), and a fresh ``RangeIndex``. Row numbers used
 elsewhere count data rows from 1, the header excluded and skipped blank lines not counted.
 
-Text formats add to each chunk's ``attrs``: :data:`LINES` (1-based physical line each row
-starts on), and, when some rows are damaged, :data:`DAMAGE` (reason per row, ``""`` when
-fine; a damaged row's cells are all ``""``) with :data:`RAW` (the damaged record's text),
-and :data:`BAD_BYTES` (``(row, column)`` pairs of cells whose undecodable bytes became
-U+FFFD).
+Text formats add a :class:`RowInfo` to each chunk's ``attrs[ROW_INFO]``: the physical line
+each row starts on, which rows are damaged (their cells are all ``""``) and why, and which
+cells held undecodable bytes.
 """
 
 from __future__ import annotations
@@ -37,6 +35,7 @@ import itertools
 import json
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,10 +56,7 @@ from cxtext.io.delimited import (
     sniff_file_delimiter,
 )
 
-LINES = "source_line"
-DAMAGE = "damage"
-RAW = "raw_record"
-BAD_BYTES = "bad_bytes"
+ROW_INFO = "row_info"
 INVALID_JSON = "invalid_json"
 NOT_AN_OBJECT = "not_an_object"
 _EMPTY_PROBE = 1 << 16
@@ -214,6 +210,32 @@ def _as_str_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype("str").fillna("").reset_index(drop=True)
 
 
+@dataclass(frozen=True, eq=False)
+class RowInfo:
+    """What a text reader knows about the n rows of one chunk.
+
+    Attributes
+    ----------
+    lines
+        1-based physical line each row starts on (the header is line 1).
+    damage
+        Per row: ``""``, or why the record could not be split into fields.
+    raw
+        Per row: the damaged record's text as it stood in the file (``""`` otherwise).
+    bad_bytes
+        ``(row, column)`` of cells whose undecodable bytes became U+FFFD.
+    """
+
+    lines: list[int]
+    damage: list[str]
+    raw: list[str]
+    bad_bytes: list[tuple[int, str]]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RowInfo:
+        # pandas deep-copies attrs into every derived object; this is read-only.
+        return self
+
+
 class _ChunkBuilder:
     """Rows of one chunk of a text format, with their lines and damage."""
 
@@ -250,12 +272,7 @@ class _ChunkBuilder:
 
     def frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.rows, columns=self.columns, dtype="str")
-        frame.attrs[LINES] = self.lines
-        if any(self.damage):
-            frame.attrs[DAMAGE] = self.damage
-            frame.attrs[RAW] = self.raw
-        if self.bad_bytes:
-            frame.attrs[BAD_BYTES] = self.bad_bytes
+        frame.attrs[ROW_INFO] = RowInfo(self.lines, self.damage, self.raw, self.bad_bytes)
         self._reset()
         return frame
 

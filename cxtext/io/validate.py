@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from cxtext.io.mapping import ALLOWED_VALUES, ColumnMapping
-from cxtext.io.readers import BAD_BYTES, DAMAGE, LINES, RAW
+from cxtext.io.readers import ROW_INFO, RowInfo
 from cxtext.schema import (
     CES,
     CES_SCALE,
@@ -135,7 +135,8 @@ class ChunkValidator:
             return raw[m.columns[name][0]].str.strip()
 
         rows = pd.Series(np.arange(first_row, first_row + n), index=raw.index)
-        damaged = np.asarray(raw.attrs.get(DAMAGE, [""] * n)) != ""
+        info: RowInfo | None = raw.attrs.get(ROW_INFO)
+        damaged = np.asarray(info.damage if info else [""] * n) != ""
         ids, id_problems = self._ids(raw, rows, damaged)
         out[ID] = ids
         problems += id_problems
@@ -202,20 +203,23 @@ class ChunkValidator:
         for name, col in m.segments.items():
             out[name] = _text_or_na(raw[col].str.strip())
 
-        return self._finish(out, problems, rows, damaged, raw.attrs.get(LINES))
+        return self._finish(out, problems, rows, damaged, info.lines if info else None)
 
     def _damage(self, raw: pd.DataFrame) -> list[tuple[str, np.ndarray, pd.Series]]:
         """Problems the reader found: damaged records and cells with undecodable bytes."""
         n = len(raw)
         problems: list[tuple[str, np.ndarray, pd.Series]] = []
-        damage = np.asarray(raw.attrs.get(DAMAGE, [""] * n), dtype=object)
-        records = pd.Series(raw.attrs.get(RAW, [""] * n), index=raw.index, dtype=object)
+        info: RowInfo | None = raw.attrs.get(ROW_INFO)
+        if info is None:
+            return problems
+        damage = np.asarray(info.damage, dtype=object)
+        records = pd.Series(info.raw, index=raw.index, dtype=object)
         for reason in sorted(set(damage) - {""}):
             problems.append((f"row:{reason}", damage == reason, records))
         fields = {col: name for name, cols in self.mapping.columns.items() for col in cols}
         fields.update({col: name for name, col in self.mapping.segments.items()})
         by_field: dict[str, np.ndarray] = {}
-        for row, col in raw.attrs.get(BAD_BYTES, ()):
+        for row, col in info.bad_bytes:
             if col in fields:
                 mask = by_field.setdefault(fields[col], np.zeros(n, dtype=bool))
                 mask[row] = True

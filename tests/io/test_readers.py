@@ -93,8 +93,8 @@ def test_chunks_respect_chunk_rows_and_mark_short_rows(tmp_path: Path) -> None:
     chunks = list(open_table(path, chunk_rows=2).iter_chunks())
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert all(list(c.index) == list(range(len(c))) for c in chunks)
-    assert chunks[0].attrs["damage"] == ["", "too_few_fields"]
-    assert chunks[1].attrs["source_line"] == [5, 6]  # the blank line 4 is skipped
+    assert chunks[0].attrs["row_info"].damage == ["", "too_few_fields"]
+    assert chunks[1].attrs["row_info"].lines == [5, 6]  # the blank line 4 is skipped
     frame = pd.concat(chunks, ignore_index=True)
     assert frame["a"].tolist() == ["1", "", "3", "4", "5"]
     assert frame["b"].tolist() == ["x", "", "z", "w", "v"]
@@ -115,9 +115,9 @@ def test_row_with_too_many_fields_is_damaged_not_fatal(tmp_path: Path) -> None:
         {"a": "", "b": ""},
         {"a": "6", "b": "7"},
     ]
-    assert chunk.attrs["damage"] == ["", "too_many_fields", ""]
-    assert chunk.attrs["raw_record"][1] == "3,4,5\n"
-    assert chunk.attrs["source_line"] == [2, 3, 4]
+    assert chunk.attrs["row_info"].damage == ["", "too_many_fields", ""]
+    assert chunk.attrs["row_info"].raw[1] == "3,4,5\n"
+    assert chunk.attrs["row_info"].lines == [2, 3, 4]
 
 
 def test_jsonl_keeps_exact_values(tmp_path: Path) -> None:
@@ -151,9 +151,9 @@ def test_jsonl_invalid_line_is_damaged_not_fatal(tmp_path: Path) -> None:
     path.write_text('{"id": 1}\n\n[2]\n{"id": 2\n{"id": 3}\n')
     (chunk,) = open_table(path).iter_chunks()
     assert chunk["id"].tolist() == ["1", "", "", "3"]
-    assert chunk.attrs["damage"] == ["", "not_an_object", "invalid_json", ""]
-    assert chunk.attrs["source_line"] == [1, 3, 4, 5]
-    assert chunk.attrs["raw_record"][2] == '{"id": 2\n'
+    assert chunk.attrs["row_info"].damage == ["", "not_an_object", "invalid_json", ""]
+    assert chunk.attrs["row_info"].lines == [1, 3, 4, 5]
+    assert chunk.attrs["row_info"].raw[2] == '{"id": 2\n'
 
 
 def test_parquet_columns_become_text_in_batches(tmp_path: Path) -> None:
@@ -239,4 +239,4 @@ def test_undecodable_text_with_forced_encoding(tmp_path: Path) -> None:
     path.write_bytes("id,text\n1,é\n2,ok\n".encode("latin-1"))
     (chunk,) = open_table(path, encoding="utf-8").iter_chunks()
     assert chunk["text"].tolist() == ["\ufffd", "ok"]
-    assert chunk.attrs["bad_bytes"] == [(0, "text")]
+    assert chunk.attrs["row_info"].bad_bytes == [(0, "text")]
