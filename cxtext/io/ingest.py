@@ -11,7 +11,8 @@ Entry points:
 - :func:`iter_ingest` streams canonical chunks; its ``report`` fills as it goes.
 - :func:`ingest_file` returns the whole frame and the report.
 - :func:`write_ingest` streams into one Parquet file (same schema for every chunk; written
-  to ``<out>.partial`` and renamed into place at the end, removed on failure).
+  to ``<out>.partial`` and renamed into place at the end, removed on failure, reused when a
+  killed run left it).
 
 Every chunk has the columns and dtypes of :meth:`ColumnMapping.output_dtypes`. The report
 always satisfies ``read == accepted + quarantined``.
@@ -19,7 +20,6 @@ always satisfies ``read == accepted + quarantined``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -38,6 +38,7 @@ from cxtext.io.pii import redact_pii_series
 from cxtext.io.quarantine import QuarantineWriter
 from cxtext.io.readers import ROW_INFO, Table, open_table
 from cxtext.io.validate import ChunkValidator
+from cxtext.persistence import replacing
 from cxtext.schema import DEFAULT_LANGUAGES, LANGUAGE, TEXT, TEXT_FLAG, TextFlag
 from cxtext.text.clean import clean_texts
 from cxtext.text.langid import detect_languages, language_set
@@ -355,23 +356,18 @@ def write_ingest(
     path, mapping, **options
         As for :func:`iter_ingest`.
     out_path
-        Parquet file to write (replaced if it exists; untouched if the ingest fails).
+        Parquet file to write (replaced if it exists; untouched if the ingest fails). It is
+        written as ``<out>.partial`` and renamed into place; a partial file left by a
+        killed run is reused, one being written by a live run waits its turn.
 
     Returns
     -------
     IngestReport
         The final report.
     """
-    out_path = Path(out_path)
     stream = iter_ingest(path, mapping, **options)
     schema = arrow_schema(stream.dtypes)
-    partial = out_path.with_name(out_path.name + ".partial")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with pq.ParquetWriter(partial, schema) as writer:
-            for chunk in stream:
-                writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
-        os.replace(partial, out_path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with replacing(Path(out_path)) as partial, pq.ParquetWriter(partial, schema) as writer:
+        for chunk in stream:
+            writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
     return stream.report

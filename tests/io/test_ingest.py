@@ -134,3 +134,22 @@ def test_write_ingest_failure_leaves_no_file(write_csv, tmp_path: Path) -> None:
     with pytest.raises(DataValidationError):
         write_ingest(path, MAPPING, out, detect_language=False, strict=True, chunk_rows=1)
     assert list(tmp_path.glob("canonical.parquet*")) == []
+
+
+def test_write_ingest_reuses_a_killed_runs_partial_and_cleans_up_on_failure(
+    write_csv, tmp_path: Path
+) -> None:
+    path = write_csv(HEADER, ROWS)
+    out = tmp_path / "canonical.parquet"
+    partial = out.with_name("canonical.parquet.partial")
+    partial.write_bytes(b"half a parquet file from a killed run")
+    write_ingest(path, MAPPING, out, detect_language=False)
+    assert not partial.exists()
+    assert len(pd.read_parquet(out)) == 3
+    before = out.read_bytes()
+    broken = tmp_path / "broken.csv"
+    broken.write_text("id,comment,score,at,Country\n1,a,11,,\n")
+    with pytest.raises(DataValidationError):
+        write_ingest(broken, MAPPING, out, detect_language=False, strict=True)
+    assert not partial.exists()
+    assert out.read_bytes() == before
