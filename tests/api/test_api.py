@@ -145,7 +145,8 @@ def test_tag_without_storing_and_limits(client: TestClient) -> None:
     assert stored.status_code == 403
 
 
-def test_ingest_stores_and_replaces_by_id(client: TestClient) -> None:
+def test_ingest_stores_and_replaces_by_id(own_client: TestClient) -> None:
+    client = own_client
     before = client.get("/v1/ready").json()["comments"]
     themes_before = client.get("/v1/themes", headers=headers("read")).json()["overall"]
     comment = {
