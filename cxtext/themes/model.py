@@ -85,6 +85,12 @@ class ThemeModel:
     sample_per_theme
         Training rows kept per theme (vectors, texts, weights) so that curation can
         re-label, re-cluster and re-describe themes without the training data.
+    split_polarity
+        With clause polarities given to :meth:`fit`, a discovered cluster holding both
+        praise and complaint becomes two sibling themes, one per direction, and a clause
+        only joins a theme (or seed) whose direction does not contradict its own.
+    label_language
+        ISO 639-1 code of the language theme labels are written in.
     random_state
         Seed of every random step.
     """
@@ -101,6 +107,8 @@ class ThemeModel:
         unassigned_quantile: float = 0.01,
         debias_languages: bool = True,
         sample_per_theme: int = 300,
+        split_polarity: bool = True,
+        label_language: str = "en",
         random_state: int = 0,
     ) -> None:
         self.granularity = granularity
@@ -112,6 +120,8 @@ class ThemeModel:
         self.unassigned_quantile = unassigned_quantile
         self.debias_languages = debias_languages
         self.sample_per_theme = sample_per_theme
+        self.split_polarity = split_polarity
+        self.label_language = label_language
         self.random_state = random_state
 
     theme_ids_: np.ndarray  # learned in fit: theme id of each centroid row, shape (k,)
@@ -128,6 +138,8 @@ class ThemeModel:
         "unassigned_quantile",
         "debias_languages",
         "sample_per_theme",
+        "split_polarity",
+        "label_language",
         "random_state",
     )
 

@@ -37,12 +37,17 @@ UNASSIGNED_LABEL = "unassigned"
 ENCODE_BATCH = 512
 
 
+POLARITIES = ("negative", "positive", "any")
+
+
 @dataclass(frozen=True)
 class SeedSpec:
-    """A known problem from the training config: a name and phrases in any language."""
+    """A known problem from the training config: a name, phrases in any language, and the
+    polarity a clause must have to join it (``None``: inferred from the phrases)."""
 
     name: str
     phrases: tuple[str, ...]
+    polarity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class ThemeConfig:
     unassigned_quantile: float = 0.01
     debias_languages: bool = True
     sample_per_theme: int = 300
+    split_polarity: bool = True
+    label_language: str = "en"
     random_state: int = 0
     seeds: tuple[SeedSpec, ...] = field(default_factory=tuple)
 
@@ -76,7 +83,9 @@ def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:
     Raises
     ------
     ConfigError
-        Unreadable file, unknown keys, or a seed without a name or phrases.
+        Unreadable file, unknown keys, a seed without a name or phrases or with an unknown
+        polarity, or a ``label_language`` that is not an ISO 639-1 code the language
+        identifier knows; the message names the key.
     """
     data: dict[str, Any] = {}
     if path is not None:
@@ -93,14 +102,41 @@ def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:
     if unknown:
         raise ConfigError(f"{path}: unknown [themes] keys {sorted(unknown)}")
     seeds = []
-    for entry in data.get("seeds", []):
+    for i, entry in enumerate(data.get("seeds", [])):
         name = str(entry.get("name", "")).strip()
         phrases = tuple(str(p) for p in entry.get("phrases", []) if str(p).strip())
-        if not name or not phrases:
-            raise ConfigError(f"{path}: every [[seeds]] needs a name and at least one phrase")
-        seeds.append(SeedSpec(name, phrases))
+        if not name:
+            raise ConfigError(f"{path}: seeds[{i}].name is missing or empty")
+        if not phrases:
+            raise ConfigError(f"{path}: seeds[{i}].phrases ({name!r}) needs at least one phrase")
+        unknown_keys = set(entry) - {"name", "phrases", "polarity"}
+        if unknown_keys:
+            raise ConfigError(
+                f"{path}: seeds[{i}] ({name!r}) has unknown keys {sorted(unknown_keys)}"
+            )
+        polarity = entry.get("polarity")
+        if polarity is not None and polarity not in POLARITIES:
+            raise ConfigError(
+                f"{path}: seeds[{i}].polarity ({name!r}) must be one of {', '.join(POLARITIES)}; "
+                f"got {polarity!r}"
+            )
+        seeds.append(SeedSpec(name, phrases, polarity))
     options.update({k: v for k, v in overrides.items() if v is not None})
+    if "label_language" in options:
+        options["label_language"] = _label_language(options["label_language"], path)
     return ThemeConfig(**options, seeds=tuple(seeds))
+
+
+def _label_language(code: Any, path: Path | None) -> str:
+    from lingua import IsoCode639_1
+
+    known = {str(c.name).lower() for c in IsoCode639_1}
+    if not isinstance(code, str) or code.lower() not in known:
+        raise ConfigError(
+            f"{path}: themes.label_language must be an ISO 639-1 code of a language the "
+            f"encoder and language identifier know (e.g. en, nl, fr); got {code!r}"
+        )
+    return code.lower()
 
 
 def config_toml(config: ThemeConfig) -> str:
@@ -115,6 +151,8 @@ def config_toml(config: ThemeConfig) -> str:
     for seed in config.seeds:
         phrases = ", ".join(_toml_string(p) for p in seed.phrases)
         lines += ["", "[[seeds]]", f"name = {_toml_string(seed.name)}", f"phrases = [{phrases}]"]
+        if seed.polarity is not None:
+            lines.append(f"polarity = {_toml_string(seed.polarity)}")
     return "\n".join(lines) + "\n"
 
 
