@@ -130,13 +130,14 @@ def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:
 def _label_language(code: Any, path: Path | None) -> str:
     from lingua import IsoCode639_1
 
-    known = {str(c.name).lower() for c in IsoCode639_1}
-    if not isinstance(code, str) or code.lower() not in known:
+    try:
+        IsoCode639_1.from_str(str(code).lower())
+    except ValueError:
         raise ConfigError(
             f"{path}: themes.label_language must be an ISO 639-1 code of a language the "
             f"encoder and language identifier know (e.g. en, nl, fr); got {code!r}"
-        )
-    return code.lower()
+        ) from None
+    return str(code).lower()
 
 
 def config_toml(config: ThemeConfig) -> str:
