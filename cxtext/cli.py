@@ -907,12 +907,14 @@ def train(
             input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
         )
         encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
+        sentiment = _sentiment_for(sentiment_model, encoder.info.id)
         with _progress("encode clauses", None, quiet=as_json) as tick:
-            model, report, clauses = train_themes(frame, encoder, settings, on_progress=tick)
+            model, report, clauses = train_themes(
+                frame, encoder, settings, sentiment=sentiment, on_progress=tick
+            )
         folder = save_trained(
             model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=out_dir
         )
-        sentiment = _sentiment_for(sentiment_model, encoder.info.id)
         nps = train_nps_bundle(
             frame,
             encoder,
@@ -1300,14 +1302,16 @@ def _demo_themes(
     started = time.perf_counter()
     encoder = _encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
     load_s = time.perf_counter() - started
+    sentiment = _sentiment_for(None, encoder.info.id)
     with _progress("encode clauses", None, quiet=False) as tick:
-        model, report, clauses = train_themes(frames["survey"], encoder, settings, on_progress=tick)
+        model, report, clauses = train_themes(
+            frames["survey"], encoder, settings, sentiment=sentiment, on_progress=tick
+        )
     models_dir = out_dir / "models" / "themes"
     folder = save_trained(
         model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=models_dir
     )
     _print_themes(model.themes_, title=f"themes of the demo survey ({folder})")
-    sentiment = _sentiment_for(None, encoder.info.id)
     nps_report = train_nps_bundle(
         frames["survey"], encoder, sentiment, models_dir=models_dir, theme_version=folder.name
     )

@@ -16,7 +16,7 @@ import numpy as np
 
 from cxtext.errors import ConfigError
 from cxtext.themes.labels import describe
-from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, _normalize
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, _normalize, add_directions
 
 
 def _copy(model: ThemeModel) -> ThemeModel:
@@ -50,10 +50,19 @@ def _refit(model: ThemeModel, labels: np.ndarray) -> ThemeModel:
     languages = [str(code) for code in model.sample_languages_]
     vectors = model._prepare(np.asarray(model.sample_vectors_, np.float32), languages)
     content = np.asarray(model.sample_content_, dtype=bool)
+    signs = np.asarray(getattr(model, "sample_signs_", np.zeros(len(labels))), dtype=np.int8)
+    seeds = {
+        int(t): int(p)
+        for t, p in zip(model.theme_ids_, model.polarities_, strict=True)
+        if model.origins_.get(int(t)) == "seed"
+    }
     train = labels >= 0
-    model._fit_assignment(vectors[train], labels[train], calibration=vectors[content])
-    model.sample_labels_ = model._assign(vectors, content)
+    model._fit_assignment(
+        vectors[train], labels[train], calibration=vectors[content], signs=signs[train], fixed=seeds
+    )
+    model.sample_labels_ = model._assign(vectors, content, signs)
     model.themes_, model.parent_themes_ = describe(model)
+    add_directions(model)
     return model
 
 

@@ -22,18 +22,27 @@ contains or is contained in a chosen keyword's (``"card"`` vs ``"card arrive"``)
 near-duplicate and is dropped; the higher-scoring one stays (on equal scores the longer
 n-gram goes first). ``diversity=0`` gives the plain top ``top_n`` by score. Everything is
 deterministic: ties are broken by n-gram length, then alphabetically.
+
+Common terms: a lemma present in most themes (a brand name, the product every comment is
+about) distinguishes none of them. :func:`common_terms` finds the lemmas present in more
+than ``max_share`` of the themes, where present means in at least ``min_presence`` of the
+theme's documents; passed as ``exclude``, every n-gram holding one of them is dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final
 
 import numpy as np
 import scipy.sparse as sp
 
-KEYWORD_SEPARATOR: Final = " · "
 MIN_POOL: Final = 30
+# common_terms: present in more than this share of the themes, when there are this many.
+MAX_THEME_SHARE: Final = 0.5
+MIN_THEMES: Final = 4
+# A lemma is present in a theme when this share of the theme's documents holds it.
+MIN_PRESENCE: Final = 0.02
 
 Keywords = list[tuple[str, float]]
 
@@ -127,6 +136,7 @@ def theme_keywords(
     top_n: int = 10,
     min_df: int = 2,
     diversity: float = 0.5,
+    exclude: Collection[str] = (),
 ) -> dict[int, Keywords]:
     """Top c-TF-IDF keywords per theme.
 
@@ -145,6 +155,8 @@ def theme_keywords(
     diversity
         In [0, 1]: weight of redundancy against score (see the module docstring); 0 keeps
         the plain top ``top_n``.
+    exclude
+        Lemmas (:func:`common_terms`) no keyword may contain.
 
     Returns
     -------
@@ -174,6 +186,10 @@ def theme_keywords(
     classes, class_of_doc = np.unique(labels[rows], return_inverse=True)
     result: dict[int, Keywords] = {int(c): [] for c in classes}
     counts, terms = _count_matrix([docs_lemmas[int(i)] for i in rows], ngram_range, min_df)
+    if exclude:
+        excluded = frozenset(exclude)
+        allowed = [i for i, t in enumerate(terms) if excluded.isdisjoint(t.split())]
+        counts, terms = counts[:, allowed], terms[allowed]
     if counts.shape[1] == 0:
         return result
     membership = sp.csr_matrix(
@@ -208,6 +224,7 @@ def keywords_by_language(
     min_df: int = 2,
     diversity: float = 0.5,
     min_docs: int = 3,
+    exclude: Collection[str] = (),
 ) -> dict[int, dict[str, Keywords]]:
     """Top c-TF-IDF keywords per theme and language.
 
@@ -223,7 +240,7 @@ def keywords_by_language(
         Array of shape (n,) of theme ids; -1 is ignored.
     languages
         n language codes.
-    ngram_range, top_n, min_df, diversity
+    ngram_range, top_n, min_df, diversity, exclude
         As in :func:`theme_keywords`.
     min_docs
         Fewest documents a (theme, language) cell needs.
@@ -255,37 +272,54 @@ def keywords_by_language(
             top_n=top_n,
             min_df=min_df,
             diversity=diversity,
+            exclude=exclude,
         )
         for theme, words in keywords.items():
             result.setdefault(theme, {})[str(language)] = words
     return result
 
 
-def short_label(keywords: Sequence[tuple[str, float]], max_terms: int = 3) -> str:
-    """A short theme label from its keywords, e.g. ``"billing · double charge · refund"``.
-
-    Keywords are taken in the given order; one whose words contain or are contained in an
-    already shown keyword's words is skipped.
+def common_terms(
+    docs_lemmas: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    *,
+    max_share: float = MAX_THEME_SHARE,
+    min_presence: float = MIN_PRESENCE,
+    min_themes: int = MIN_THEMES,
+) -> frozenset[str]:
+    """Lemmas present in more than ``max_share`` of the themes (see the module docstring).
 
     Parameters
     ----------
-    keywords
-        (term, score) pairs, best first.
-    max_terms
-        Most keywords in the label.
+    docs_lemmas
+        n documents as lemma lists.
+    labels
+        Array of shape (n,) of theme ids; -1 is ignored.
+    max_share
+        Share of the themes above which a lemma is common.
+    min_presence
+        Share of a theme's documents that must hold the lemma for it to be present there.
+    min_themes
+        With fewer themes nothing is common: a shared word says little about so few.
 
     Returns
     -------
-    str
-        Keywords joined by :data:`KEYWORD_SEPARATOR`; ``""`` when there are none.
+    frozenset of str
+        The common lemmas.
     """
-    shown: list[str] = []
-    sets: list[frozenset[str]] = []
-    for term, _ in keywords:
-        if len(shown) == max_terms:
-            break
-        words = frozenset(term.split())
-        if words and not any(_nested(words, s) for s in sets):
-            shown.append(term)
-            sets.append(words)
-    return KEYWORD_SEPARATOR.join(shown)
+    labels = np.asarray(labels)
+    themes = np.unique(labels[labels >= 0])
+    if len(themes) < min_themes:
+        return frozenset()
+    present: dict[str, int] = {}
+    for theme in themes:
+        rows = np.flatnonzero(labels == theme)
+        counts: dict[str, int] = {}
+        for row in rows:
+            for lemma in set(docs_lemmas[int(row)]):
+                counts[lemma] = counts.get(lemma, 0) + 1
+        floor = max(1.0, min_presence * len(rows))
+        for lemma, count in counts.items():
+            if count >= floor:
+                present[lemma] = present.get(lemma, 0) + 1
+    return frozenset(t for t, n in present.items() if n > max_share * len(themes))

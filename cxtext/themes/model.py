@@ -19,6 +19,14 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
    from every centroid than the ``unassigned_quantile`` of training distances get -1.
    Training rows are labelled by this same rule, so predicting them reproduces the fit.
 5. **Hierarchy**: Ward clustering of theme centroids into parent themes.
+6. **One direction per theme** (``split_polarity``, with clause polarities given): a
+   clause's sign is negative, positive or neutral (:data:`POLAR_MARGIN` around 0 of
+   P(positive) - P(negative)). A discovered cluster with at least ``min_theme_size``
+   complaints and as many praises becomes two sibling themes (same parent); a theme whose
+   polar members lean one way (:data:`POLAR_SHARE`) takes that direction, and its
+   opposite-signed members are left to the rule below. A clause never joins a theme or a
+   seed of the opposite direction: it goes to the nearest compatible theme, or stays
+   unassigned when it is too far from all of them. Neutral clauses join any theme.
 """
 
 from __future__ import annotations
@@ -50,11 +58,24 @@ class Seed:
         Encoded descriptions and example phrases, shape (m, d), any languages.
     languages
         Language code of each vector's text, length m.
+    polarity
+        -1: only complaints join it; 1: only praise; 0: any clause.
     """
 
     name: str
     vectors: np.ndarray
     languages: Sequence[str]
+    polarity: int = 0
+
+
+def polarity_signs(scores: np.ndarray | None, n: int) -> np.ndarray:
+    """Clause direction from P(positive) - P(negative): -1, 0 (within
+    :data:`POLAR_MARGIN` of 0) or 1; all 0 when ``scores`` is ``None``."""
+    if scores is None:
+        return np.zeros(n, dtype=np.int8)
+    scores = np.asarray(scores, dtype=np.float64)
+    signs = np.where(scores <= -POLAR_MARGIN, -1, np.where(scores >= POLAR_MARGIN, 1, 0))
+    return signs.astype(np.int8)
 
 
 def _normalize(x: np.ndarray) -> np.ndarray:
@@ -174,6 +195,7 @@ class ThemeModel:
         content: np.ndarray | None = None,
         seeds: Sequence[Seed] = (),
         seed_labels: Sequence[str | None] | None = None,
+        polarity: np.ndarray | None = None,
     ) -> ThemeModel:
         """Discover themes.
 
@@ -194,6 +216,9 @@ class ThemeModel:
         seed_labels
             The respondent's own problem pick per row (a seed name or None), used to tune
             ``seed_threshold`` and to sharpen the seed prototypes.
+        polarity
+            Clause sentiment per row, P(positive) - P(negative) in [-1, 1]; with
+            ``split_polarity`` each theme keeps one direction (see the module docstring).
         """
         X = self._check_input(X, languages)
         if len(X) < 2 * self.min_theme_size:
@@ -208,18 +233,21 @@ class ThemeModel:
             )
         langs = np.asarray(languages, dtype=object)
         rng = np.random.default_rng(self.random_state)
+        signs = polarity_signs(polarity if self.split_polarity else None, len(X))
 
         offsets = self._initial_offsets(X, langs, keep)
         Z = self._debias(X, langs, offsets)
         seed_names = [s.name for s in seeds]
         prototypes, seed_threshold, seed_members = self._match_seeds(
-            Z, seeds, seed_labels, keep, offsets
+            Z, seeds, seed_labels, keep, offsets, signs
         )
 
         pool = np.flatnonzero(keep & (seed_members < 0))
         if len(pool) > self.max_discovery:
             pool = np.sort(rng.choice(pool, self.max_discovery, replace=False))
-        discovered = self._discover(Z[pool])
+        discovered, siblings = _split_by_polarity(
+            self._discover(Z[pool]), Z[pool], signs[pool], self.min_theme_size
+        )
         train_idx = np.concatenate([pool, np.flatnonzero(seed_members >= 0)])
         n_seeds = len(seed_names)
         train_labels = np.concatenate(
@@ -230,17 +258,30 @@ class ThemeModel:
         )
         ok = train_labels >= 0
         train_idx, train_labels = train_idx[ok], train_labels[ok]
+        fixed = {i: seed.polarity for i, seed in enumerate(seeds)}
+        directions = _directions(train_labels, signs[train_idx], fixed)
+        # A polar theme is learnt from its own direction only; the others are reassigned.
+        label_directions = np.asarray([directions[int(t)] for t in train_labels], np.int8)
+        agree = label_directions * signs[train_idx] >= 0
+        train_idx, train_labels = train_idx[agree], train_labels[agree]
         if self.debias_languages:
             offsets = self._refined_offsets(X, langs, train_idx, train_labels, offsets)
             Z = self._debias(X, langs, offsets)
-        self._fit_assignment(Z[train_idx], train_labels, calibration=Z[keep])
+        self._fit_assignment(
+            Z[train_idx],
+            train_labels,
+            calibration=Z[keep],
+            signs=signs[train_idx],
+            fixed=fixed,
+            siblings={a + n_seeds: b + n_seeds for a, b in siblings.items()},
+        )
 
         self.language_offsets_ = offsets
         self.seed_names_ = seed_names
         self.seed_prototypes_ = prototypes
         self.seed_threshold_ = seed_threshold
         self.n_features_in_ = X.shape[1]
-        labels = self._number_by_size(self._assign(Z, keep), n_seeds)
+        labels = self._number_by_size(self._assign(Z, keep, signs), n_seeds)
         self.labels_ = labels
         self.origins_ = {int(t): ("seed" if t < n_seeds else "discovered") for t in self.theme_ids_}
         self.labels_by_id_ = {i: name for i, name in enumerate(seed_names)}
@@ -257,7 +298,9 @@ class ThemeModel:
         self.sample_ids_ = [str(ids[i]) for i in sample] if ids is not None else []
         self.sample_labels_ = labels[sample]
         self.sample_content_ = keep[sample]
+        self.sample_signs_ = signs[sample]
         self.themes_, self.parent_themes_ = describe(self) if texts is not None else ([], [])
+        add_directions(self)
         return self
 
     def _number_by_size(self, labels: np.ndarray, n_seeds: int) -> np.ndarray:
@@ -331,6 +374,7 @@ class ThemeModel:
         seed_labels: Sequence[str | None] | None,
         keep: np.ndarray,
         offsets: dict[str, np.ndarray],
+        signs: np.ndarray,
     ) -> tuple[np.ndarray, float, np.ndarray]:
         members = np.full(len(Z), UNASSIGNED, dtype=np.int64)
         if not seeds:
@@ -355,6 +399,9 @@ class ThemeModel:
             prototypes.append(proto)
         protos = _normalize(np.vstack(prototypes))
         sims = Z @ protos.T
+        # A clause never joins a seed of the opposite direction.
+        seed_signs = np.asarray([s.polarity for s in seeds], dtype=np.int8)
+        sims[(signs[:, None] * seed_signs[None, :]) < 0] = -np.inf
         best, best_sim = sims.argmax(axis=1), sims.max(axis=1)
         threshold = self.seed_threshold
         if threshold is None:
@@ -396,12 +443,22 @@ class ThemeModel:
         return relabel[raw]
 
     def _fit_assignment(
-        self, Z: np.ndarray, labels: np.ndarray, calibration: np.ndarray | None = None
+        self,
+        Z: np.ndarray,
+        labels: np.ndarray,
+        calibration: np.ndarray | None = None,
+        *,
+        signs: np.ndarray | None = None,
+        fixed: dict[int, int] | None = None,
+        siblings: dict[int, int] | None = None,
     ) -> None:
         """Learn the projection and centroids that define :meth:`predict`.
 
         ``calibration`` (default ``Z``) are the vectors whose distances set the
         unassigned cut: their farthest ``unassigned_quantile`` share is left out.
+        ``signs`` (clause directions of ``Z``) give each theme its direction, ``fixed``
+        overrides it per theme (seeds), and ``siblings`` (theme -> its opposite-direction
+        sibling) puts siblings under one parent.
         """
         from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
@@ -423,7 +480,15 @@ class ThemeModel:
         self.centroids_ = centroids.astype(np.float32)
         self.raw_centroids_ = _normalize(np.vstack([Z[labels == c].mean(axis=0) for c in classes]))
         self.max_distance_ = float(np.quantile(distances, 1 - self.unassigned_quantile))
-        self.parents_ = _parents(self.raw_centroids_)
+        parents = _parents(self.raw_centroids_)
+        column = {int(c): i for i, c in enumerate(classes)}
+        for theme, sibling in (siblings or {}).items():
+            if theme in column and sibling in column:
+                parents[column[sibling]] = parents[column[theme]]
+        self.parents_ = parents
+        signs = np.zeros(len(labels), np.int8) if signs is None else np.asarray(signs)
+        found = _directions(labels, signs, fixed or {})
+        self.polarities_ = np.asarray([found[int(c)] for c in classes], dtype=np.int8)
 
     # --- inference -----------------------------------------------------------------------
 
@@ -437,8 +502,13 @@ class ThemeModel:
             )
         return self._debias(X, np.asarray(languages, dtype=object), self.language_offsets_)
 
-    def _assign(self, Z: np.ndarray, content: np.ndarray | None) -> np.ndarray:
+    def _assign(
+        self, Z: np.ndarray, content: np.ndarray | None, signs: np.ndarray | None = None
+    ) -> np.ndarray:
         d = _sq_distances(Z @ self.projection_, self.centroids_)
+        directions = getattr(self, "polarities_", None)
+        if signs is not None and directions is not None:
+            d[(np.asarray(signs)[:, None] * directions[None, :]) < 0] = np.inf
         labels = self.theme_ids_[d.argmin(axis=1)]
         far = d.min(axis=1) > self.max_distance_
         if content is not None:
@@ -446,10 +516,20 @@ class ThemeModel:
         return np.where(far, UNASSIGNED, labels)
 
     def predict(
-        self, X: np.ndarray, *, languages: Sequence[str], content: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        *,
+        languages: Sequence[str],
+        content: np.ndarray | None = None,
+        polarity: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Theme id per vector, shape (n,); -1 when far from every theme or no content."""
-        return self._assign(self._prepare(X, languages), content)
+        """Theme id per vector, shape (n,); -1 when far from every theme or no content.
+
+        With ``polarity`` (clause sentiment, as in :meth:`fit`) a clause only joins a
+        theme whose direction does not contradict its own.
+        """
+        signs = polarity_signs(polarity, len(X)) if polarity is not None else None
+        return self._assign(self._prepare(X, languages), content, signs)
 
     def transform(self, X: np.ndarray, *, languages: Sequence[str]) -> np.ndarray:
         """Per-theme similarity, shape (n, n_themes): cosine to each theme's mean vector.
@@ -472,6 +552,66 @@ _WARD_CUT = 6.0
 _LDA_SHRINKAGE = 0.1
 _MIN_LANGUAGE_ROWS = 20
 _MAX_DIMS = 64
+# A clause is polar beyond this |P(positive) - P(negative)|; a theme takes a direction
+# when this share of its polar members has it.
+POLAR_MARGIN = 0.1
+POLAR_SHARE = 0.75
+DIRECTION_NAMES = {-1: "negative", 0: "mixed", 1: "positive"}
+
+
+def _directions(labels: np.ndarray, signs: np.ndarray, fixed: dict[int, int]) -> dict[int, int]:
+    """Direction per label: the sign that :data:`POLAR_SHARE` of its polar members share,
+    else 0; ``fixed`` directions (seeds) win."""
+    out: dict[int, int] = {}
+    for label in np.unique(labels):
+        own = signs[labels == label]
+        negative, positive = int((own < 0).sum()), int((own > 0).sum())
+        polar = negative + positive
+        direction = 0
+        if polar and max(negative, positive) >= POLAR_SHARE * polar:
+            direction = -1 if negative > positive else 1
+        out[int(label)] = direction
+    out.update(fixed)
+    return out
+
+
+def _split_by_polarity(
+    labels: np.ndarray, Z: np.ndarray, signs: np.ndarray, min_size: int
+) -> tuple[np.ndarray, dict[int, int]]:
+    """Split every cluster holding ``min_size`` complaints and as many praises in two.
+
+    The praise side gets a new label; neutral members join the nearer side's centroid.
+    Returns the labels and {complaint label: praise label} of the split clusters.
+    """
+    labels = labels.copy()
+    siblings: dict[int, int] = {}
+    next_label = int(labels.max()) + 1 if len(labels) else 0
+    for label in np.unique(labels[labels >= 0]):
+        members = np.flatnonzero(labels == label)
+        own = signs[members]
+        if (own < 0).sum() < min_size or (own > 0).sum() < min_size:
+            continue
+        negative = Z[members[own < 0]].mean(axis=0)
+        positive = Z[members[own > 0]].mean(axis=0)
+        neutral = members[own == 0]
+        to_praise = members[own > 0]
+        if len(neutral):
+            nearer = Z[neutral] @ positive > Z[neutral] @ negative
+            to_praise = np.concatenate([to_praise, neutral[nearer]])
+        labels[to_praise] = next_label
+        siblings[int(label)] = next_label
+        next_label += 1
+    return labels, siblings
+
+
+def add_directions(model: ThemeModel) -> None:
+    """Write each theme's direction (negative, positive or mixed) into ``model.themes_``."""
+    directions = getattr(model, "polarities_", None)
+    if directions is None:
+        return
+    by_id = dict(zip(model.theme_ids_.tolist(), directions.tolist(), strict=True))
+    for theme in model.themes_:
+        theme["polarity"] = DIRECTION_NAMES[by_id.get(theme["id"], 0)]
 
 
 def _stratified_sample(labels: np.ndarray, per_label: int, rng: np.random.Generator) -> np.ndarray:
@@ -538,6 +678,8 @@ _ARRAY_STATE = (
     "sample_labels_",
     "sample_content_",
 )
+# State that bundles written before one-direction themes lack (set to neutral on load).
+_OPTIONAL_ARRAY_STATE = ("polarities_", "sample_signs_")
 
 
 def save_model(
@@ -563,7 +705,10 @@ def save_model(
 
     model._check_fitted()
     languages = sorted(model.language_offsets_)
-    arrays = {attr.rstrip("_"): np.asarray(getattr(model, attr)) for attr in _ARRAY_STATE}
+    arrays = {
+        attr.rstrip("_"): np.asarray(getattr(model, attr))
+        for attr in (*_ARRAY_STATE, *_OPTIONAL_ARRAY_STATE)
+    }
     arrays["offset_languages"] = np.asarray(languages, dtype=str)
     arrays["offsets"] = (
         np.vstack([model.language_offsets_[code] for code in languages])
@@ -625,6 +770,12 @@ def load_model(path: Path) -> tuple[ThemeModel, dict[str, Any]]:
     arrays = bundle.arrays
     for attr in _ARRAY_STATE:
         setattr(model, attr, arrays[attr.rstrip("_")])
+    model.polarities_ = np.asarray(
+        arrays.get("polarities", np.zeros(len(model.theme_ids_))), dtype=np.int8
+    )
+    model.sample_signs_ = np.asarray(
+        arrays.get("sample_signs", np.zeros(len(model.sample_labels_))), dtype=np.int8
+    )
     state = bundle.parts["state"]
     model.language_offsets_ = {
         str(code): arrays["offsets"][i] for i, code in enumerate(arrays["offset_languages"])

@@ -22,7 +22,7 @@ from cxtext.embeddings import Encoder
 from cxtext.errors import ConfigError, DataValidationError
 from cxtext.text.clauses import non_answer_mask, split_clauses_frame
 from cxtext.text.clean import strip_addressing
-from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
+from cxtext.themes.model import DIRECTION_NAMES, UNASSIGNED, Seed, ThemeModel, polarity_signs
 
 if TYPE_CHECKING:
     from cxtext.sentiment.model import SentimentModel
@@ -212,14 +212,30 @@ def encode_texts(
     return np.vstack(parts)
 
 
-def encode_seeds(encoder: Encoder, specs: Sequence[SeedSpec]) -> list[Seed]:
-    """Encode the seeds' phrases; each phrase's language is identified."""
+_POLARITY_SIGNS = {"negative": -1, "positive": 1, "any": 0}
+
+
+def encode_seeds(
+    encoder: Encoder, specs: Sequence[SeedSpec], sentiment: SentimentModel | None = None
+) -> list[Seed]:
+    """Encode the seeds' phrases; each phrase's language is identified.
+
+    A seed without a configured polarity takes the direction its phrases share by the
+    sentiment model (complaint phrases make a complaint seed), or ``any`` without one.
+    """
     from cxtext.text.langid import detect_languages
 
     seeds = []
     for spec in specs:
         vectors = encoder.encode(list(spec.phrases))
-        seeds.append(Seed(spec.name, vectors, detect_languages(list(spec.phrases))))
+        if spec.polarity is not None:
+            direction = _POLARITY_SIGNS[spec.polarity]
+        elif sentiment is not None:
+            signs = polarity_signs(sentiment.polarity(vectors), len(vectors))
+            direction = int(signs[0]) if len(set(signs.tolist())) == 1 else 0
+        else:
+            direction = 0
+        seeds.append(Seed(spec.name, vectors, detect_languages(list(spec.phrases)), direction))
     return seeds
 
 
@@ -235,6 +251,8 @@ class TrainReport:
     seed_threshold: float | None
     encode_seconds: float
     fit_seconds: float
+    seed_polarities: dict[str, str] = field(default_factory=dict)  # "negative (inferred)"...
+    split_by_polarity: bool = False  # whether clause sentiment kept each theme one-way
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -245,9 +263,14 @@ def train_themes(
     encoder: Encoder,
     config: ThemeConfig,
     *,
+    sentiment: SentimentModel | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[ThemeModel, TrainReport, pd.DataFrame]:
     """Fit a :class:`ThemeModel` on a canonical frame's comments.
+
+    With ``sentiment`` (a model over the same encoder's vectors), clause sentiment keeps
+    each theme to one direction (``split_polarity``) and gives seeds without a configured
+    polarity theirs.
 
     Returns
     -------
@@ -257,7 +280,8 @@ def train_themes(
     clauses = clause_table(frame, clause_level=config.clause_level)
     started = time.perf_counter()
     vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
-    seeds = encode_seeds(encoder, config.seeds)
+    seeds = encode_seeds(encoder, config.seeds, sentiment)
+    polarity = sentiment.polarity(vectors) if sentiment is not None and len(vectors) else None
     encode_seconds = time.perf_counter() - started
     picks = None
     if config.use_problem_picks and config.seeds and "problem" in clauses.columns:
@@ -275,6 +299,7 @@ def train_themes(
         content=clauses["content"].to_numpy(),
         seeds=seeds,
         seed_labels=picks,
+        polarity=polarity,
     )
     fit_seconds = time.perf_counter() - started
     clauses[THEME_ID] = model.labels_
@@ -291,6 +316,12 @@ def train_themes(
         seed_threshold=None if np.isnan(model.seed_threshold_) else model.seed_threshold_,
         encode_seconds=round(encode_seconds, 2),
         fit_seconds=round(fit_seconds, 2),
+        seed_polarities={
+            seed.name: DIRECTION_NAMES[seed.polarity].replace("mixed", "any")
+            + ("" if spec.polarity else " (inferred)")
+            for seed, spec in zip(seeds, config.seeds, strict=True)
+        },
+        split_by_polarity=polarity is not None and config.split_polarity,
     )
     return model, report, clauses
 
@@ -347,7 +378,8 @@ def tag_frame(
     """
     clauses = clause_table(frame, clause_level=clause_level)
     vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
-    out = _theme_columns(frame, clauses, vectors, model)
+    polarity = sentiment.polarity(vectors) if sentiment is not None and len(vectors) else None
+    out = _theme_columns(frame, clauses, vectors, model, polarity)
     if sentiment is not None:
         from cxtext.sentiment.scoring import add_sentiment_columns
 
@@ -356,11 +388,17 @@ def tag_frame(
 
 
 def _theme_columns(
-    frame: pd.DataFrame, clauses: pd.DataFrame, vectors: np.ndarray, model: ThemeModel
+    frame: pd.DataFrame,
+    clauses: pd.DataFrame,
+    vectors: np.ndarray,
+    model: ThemeModel,
+    polarity: np.ndarray | None,
 ) -> pd.DataFrame:
     languages = clauses["language"].tolist()
     content = clauses["content"].to_numpy()
-    clauses[THEME_ID] = model.predict(vectors, languages=languages, content=content)
+    clauses[THEME_ID] = model.predict(
+        vectors, languages=languages, content=content, polarity=polarity
+    )
     clauses["parent"] = model.parent_of(clauses[THEME_ID].to_numpy())
     if len(clauses):
         clauses["confidence"] = model.transform(vectors, languages=languages).max(axis=1)
