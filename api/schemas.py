@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from cxtext import schema
 
 Group = Literal["detractor", "passive", "promoter"]
 
@@ -175,17 +179,109 @@ class CommentsPage(BaseModel):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page")
 
 
-class CommentIn(BaseModel):
-    """One comment to tag: its text and, when known, its id and language."""
+# --- what a write may hold ------------------------------------------------------------------
 
-    id: str | None = Field(
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Names a segment cannot have: the comment's own columns, stored beside its segments.
+RESERVED_SEGMENTS = frozenset(schema.CANONICAL_DTYPES) | frozenset(schema.TAGGED_COLUMNS)
+
+
+def _unicode(value: str) -> str:
+    """``value`` when UTF-8 can encode it: JSON's ``\\ud800`` escapes can send lone
+    surrogates, which no store can hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start]
+        raise ValueError(f"not valid Unicode: a lone surrogate {bad!r} at {exc.start}") from None
+    return value
+
+
+def _key(value: str) -> str:
+    """A valid id or name, stripped as ingestion strips ids; control characters (line
+    breaks, tabs, NUL) are refused, not removed, so two keys never become one."""
+    value = _unicode(value).strip()
+    if _CONTROL.search(value):
+        raise ValueError("holds a control character (line break, tab, NUL, ...)")
+    return value
+
+
+def _if_str(check: Callable[[str], str]) -> BeforeValidator:
+    """``check`` run on strings before pydantic's own checks (others get its type error)."""
+    return BeforeValidator(lambda value: check(value) if isinstance(value, str) else value)
+
+
+def _no_bool(value: Any) -> Any:
+    """Refuse ``true``/``false``, which pydantic would read as 1/0."""
+    if isinstance(value, bool):
+        raise ValueError("a score is a number, not a boolean")
+    return value
+
+
+def _name_problem(name: str, seen: set[str]) -> str | None:
+    """Why ``name`` cannot name a segment; None when it can."""
+    if not name:
+        return "an empty name"
+    if ":" in name:
+        return "a name with a colon (the separator of segment filters)"
+    if name in RESERVED_SEGMENTS:
+        return "the name of a comment field"
+    return f"{name!r} named twice" if name in seen else None
+
+
+def _segments(value: dict[str, str]) -> dict[str, str]:
+    """Segments as ingestion stores them: names and values stripped, NUL characters
+    removed from values, empty values absent."""
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for raw, text in value.items():
+        try:
+            name = _key(raw)
+            text = _unicode(text).replace("\x00", "").strip()
+        except ValueError as exc:
+            raise ValueError(f"segment {raw!r}: {exc}") from None
+        problem = _name_problem(name, seen)
+        if problem:
+            raise ValueError(f"segment {raw!r}: {problem}")
+        seen.add(name)
+        if text:
+            out[name] = text
+    return out
+
+
+Text = Annotated[str, _if_str(_unicode)]
+Key = Annotated[str, _if_str(_key)]
+Score = Annotated[int, BeforeValidator(_no_bool)]
+Segments = Annotated[dict[str, str], AfterValidator(_segments)]
+# ISO 8601's extended form: a date, then optionally a time and Z or an offset. Other
+# forms ("now", "11/02/2026") would be read by guesswork, so they are not dates here.
+ISO_8601 = re.compile(
+    r"\d{4}-\d{2}-\d{2}"  # date
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"  # time
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?",  # offset
+    re.IGNORECASE,
+)
+
+
+class CommentIn(BaseModel):
+    """One comment to tag: its text and, when known, its id and language. Every string
+    must be valid Unicode, and fields the API does not know are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Key | None = Field(
         default=None,
         max_length=200,
         description="Your id of the comment. Storing a comment whose id is already stored "
-        "replaces the earlier one. Without it, the server assigns a new id, unique for ever "
-        "(a time-ordered UUID), returned in the answer.",
+        "replaces the earlier one. Without it (or with a blank one), the server assigns a new "
+        "id, unique for ever (a time-ordered UUID), returned in the answer. Stripped of "
+        "surrounding whitespace; control characters (line breaks, tabs, NUL) are refused.",
     )
-    text: str = Field(max_length=20_000)
+    text: Text = Field(
+        max_length=20_000,
+        description="Cleaned before tagging and storing: markup and NUL characters removed, "
+        "whitespace collapsed.",
+    )
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
 
 
@@ -194,6 +290,7 @@ class TagRequest(BaseModel):
     store: bool = Field(default=False, description="also store them (needs the write scope)")
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "example": {
                 "comments": [
@@ -201,7 +298,7 @@ class TagRequest(BaseModel):
                     {"id": "c2", "text": "De factuur klopte niet", "language": "nl"},
                 ]
             }
-        }
+        },
     )
 
 
@@ -233,23 +330,32 @@ class TagResponse(BaseModel):
 class IngestComment(CommentIn):
     """A comment to store: the tag fields plus what the store keeps."""
 
-    id: str = Field(
+    id: Key = Field(
         min_length=1,
         max_length=200,
-        description="Your id of the comment: sending an id already stored replaces that comment.",
+        description="Your id of the comment: sending an id already stored replaces that "
+        "comment. Stripped of surrounding whitespace; control characters are refused.",
     )
     source: Literal["survey", "ticket"] = "survey"
-    created_at: str | None = Field(
+    created_at: Text | None = Field(
         default=None,
-        description="ISO 8601, UTC unless it has an offset; none: an undated comment. A value "
-        "that is not a date 1677-2262 quarantines the comment.",
+        description="ISO 8601's extended form (2026-11-20, 2026-11-20T10:00:00+01:00), UTC "
+        "unless it has an offset; none or blank: an undated comment. Any other value, or a "
+        "date outside 1677-2262, quarantines the comment.",
     )
-    nps_score: int | None = Field(default=None, ge=0, le=10)
-    csat: int | None = Field(default=None, ge=1, le=5)
-    segments: dict[str, str] = {}
+    nps_score: Score | None = Field(default=None, ge=0, le=10)
+    csat: Score | None = Field(default=None, ge=1, le=5)
+    segments: Segments = Field(
+        default={},
+        description="Segment name to value, e.g. country. A name is not empty, holds no colon "
+        "(the filters' separator) and is no comment field; names and values are stripped, "
+        "empty values left out.",
+    )
 
 
 class IngestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     comments: list[IngestComment] = Field(min_length=1)
 
 

@@ -15,7 +15,14 @@ from api.deps import require
 from api.models import Models, tag_comments
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import WriteKey
-from api.schemas import IngestComment, IngestRequest, IngestResponse, TagRequest, TagResponse
+from api.schemas import (
+    ISO_8601,
+    IngestComment,
+    IngestRequest,
+    IngestResponse,
+    TagRequest,
+    TagResponse,
+)
 from cxtext import schema
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.validate import ChunkValidator
@@ -159,17 +166,26 @@ def tag(
 
 
 def _check_dates(comments: list[IngestComment]) -> tuple[pd.Series, list[dict[str, Any]]]:
-    """The comments' ``created_at`` checked as ingestion checks a date column: the dates of
-    those that pass (UTC; NaT: undated), in order, and those quarantined, with their
-    ``index``, ``id`` and ``reasons`` (ingestion's keys, e.g. ``created_at:unparseable_date``)."""
-    raw = pd.DataFrame({schema.CREATED_AT: [c.created_at or "" for c in comments]}, dtype=str)
+    """The comments' ``created_at`` checked as ingestion checks a date column, and in ISO
+    8601's extended form: the dates of those that pass (UTC; NaT: undated), in order, and
+    those quarantined, with their ``index``, ``id`` and ``reasons`` (ingestion's keys, e.g.
+    ``created_at:unparseable_date``)."""
+    values = [(c.created_at or "").strip() for c in comments]
+    raw = pd.DataFrame({schema.CREATED_AT: values}, dtype=str)
     mapping = ColumnMapping(columns={schema.CREATED_AT: (schema.CREATED_AT,)})
     checked = ChunkValidator(mapping).validate(raw, first_row=0)
+    reasons = {
+        int(i): str(keys).split(";")
+        for i, keys in zip(checked.bad.nonzero()[0], checked.reasons, strict=True)
+    }
+    for i, value in enumerate(values):
+        if value and i not in reasons and not ISO_8601.fullmatch(value):
+            reasons[i] = [f"{schema.CREATED_AT}:unparseable_date"]
     quarantined = [
-        {"index": int(i), "id": comments[i].id, "reasons": str(reasons).split(";")}
-        for i, reasons in zip(checked.bad.nonzero()[0], checked.reasons, strict=True)
+        {"index": i, "id": comments[i].id, "reasons": reasons[i]} for i in sorted(reasons)
     ]
-    return checked.frame[schema.CREATED_AT], quarantined
+    dates = pd.Series(checked.frame[schema.CREATED_AT].array, index=(~checked.bad).nonzero()[0])
+    return dates.drop(list(reasons), errors="ignore"), quarantined
 
 
 @router.post("/ingest", response_model=IngestResponse, summary="Tag and store comments")
@@ -177,7 +193,7 @@ def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey
     """Tag comments with the active model and store them; a comment sent again replaces
     the stored one (keyed by id).
 
-    A comment whose ``created_at`` is not a date (or lies outside 1677-2262) is
+    A comment whose ``created_at`` is not an ISO 8601 date (or lies outside 1677-2262) is
     quarantined as ingestion does: not stored, and listed in ``quarantined`` with its index
     in the request and its reasons; the other comments are stored. A comment without
     ``created_at`` is stored undated: it counts in totals and in no period."""

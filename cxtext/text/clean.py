@@ -1,18 +1,20 @@
 """Text cleaning: strip HTML, decode entities, normalize Unicode and whitespace.
 
 Cleaning never drops characters a customer typed: emoji, Arabic, diacritics and every
-other non-ASCII letter survive; only markup and redundant whitespace go.
+other non-ASCII letter survive; only NUL characters, markup and redundant whitespace go.
 
 Steps, in order:
 
-1. ``<script>``/``<style>`` elements and HTML comments are removed with their content.
-2. Tags are removed; block-level tags (``<br>``, ``<p>``, ``<div>``, ``<li>``, table cells,
+1. NUL characters (U+0000) are removed: never typed, they come from broken exports and
+   must not reach the store (``"a\\x00b"`` becomes ``"ab"``).
+2. ``<script>``/``<style>`` elements and HTML comments are removed with their content.
+3. Tags are removed; block-level tags (``<br>``, ``<p>``, ``<div>``, ``<li>``, table cells,
    headings) become a space so words on both sides stay apart. Only things that look like
    real tags (``<name ...>``, ``</name>``) count, so ``"I <3 it"`` or ``"a < b"`` stay.
-3. Entities are decoded (``html.unescape``), after tag removal, so an escaped ``&lt;b&gt;``
+4. Entities are decoded (``html.unescape``), after tag removal, so an escaped ``&lt;b&gt;``
    remains visible text.
-4. Unicode NFC normalization.
-5. Every run of whitespace (anything ``str.isspace`` accepts: no-break and other Unicode
+5. Unicode NFC normalization.
+6. Every run of whitespace (anything ``str.isspace`` accepts: no-break and other Unicode
    spaces, line and paragraph separators; plus zero-width space and BOM) collapses to one
    ASCII space; the ends are stripped. The zero-width joiner of emoji sequences stays.
 """
@@ -58,6 +60,8 @@ def clean_text(text: str) -> str:
     str
         Cleaned text; ``""`` when nothing readable is left.
     """
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     if "<" in text or "&" in text:
         text = _strip_markup(text)
     if not text.isascii():

@@ -40,6 +40,13 @@ def test_non_ascii_and_emoji_are_kept() -> None:
     assert clean_text(family) == family
 
 
+def test_nul_characters_are_removed() -> None:
+    assert clean_text("nul\x00inside \x00") == "nulinside"
+    assert clean_text("<p>\x00</p>\x00") == ""
+    assert clean_text("&#0; is no NUL") == "\ufffd is no NUL"  # html.unescape's replacement
+    assert clean_texts(pd.Series(["a\x00b"], dtype="str")).tolist() == ["ab"]
+
+
 def test_nfc_normalization() -> None:
     decomposed = "cafe\u0301 s\u0326i"  # e + combining acute, s + combining comma below
     assert clean_text(decomposed) == "café și"
