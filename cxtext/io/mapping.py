@@ -166,6 +166,11 @@ class ColumnMapping:
                 raise ConfigError(f"segment {name!r} collides with a canonical column name")
             if not name or not column:
                 raise ConfigError(f"segment {name!r} -> {column!r} needs a name and a column")
+            if ":" in name:
+                raise ConfigError(
+                    f"segment name {name!r} contains ':', which filters (name:value) cannot "
+                    f"address; name it in a mapping file, e.g. [segments] region = {column!r}"
+                )
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise ConfigError(f"delimiter must be one character, got {self.delimiter!r}")
 

@@ -8,7 +8,8 @@ keys are ``"<field>:<reason>"``:
 ``id:duplicate``                          the id was already seen earlier in the file
 ``source:missing``, ``source:unknown_value``   a ``source`` column empty / not survey|ticket
 ``survey_type:unknown_value``             not one of :class:`cxtext.schema.SurveyType`
-``<date>:unparseable_date``               a date column that pandas cannot parse
+``<date>:unparseable_date``               a date column that pandas cannot parse, or
+                                          a relative word ("now", "today"...)
 ``<date>:out_of_range``                   a date outside 1677-2262 (nanosecond timestamps)
 ``<time>:before_created_at``              first_response_at / resolved_at /
                                           last_resolved_at earlier than created_at
@@ -72,6 +73,7 @@ from cxtext.schema import (
 
 _NPS_GROUPS = {score: nps_group(score).value for score in range(NPS_MIN, NPS_MAX + 1)}
 _SENTENCE_END = r"[.!?…:;]$"
+_RELATIVE_DATES = ("now", "today", "tomorrow", "yesterday")
 _TS_MIN = pd.Timestamp.min.tz_localize("UTC")
 _TS_MAX = pd.Timestamp.max.tz_localize("UTC")
 
@@ -323,7 +325,9 @@ def _parse_dates(
     values: pd.Series, date_format: str | None, dayfirst: bool
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     present = values != ""
-    text = values.where(present)
+    # pandas reads these as the clock time of the run: never a comment's date.
+    relative = values.str.lower().isin(_RELATIVE_DATES).to_numpy()
+    text = values.where(present & ~relative)
     with warnings.catch_warnings():
         # pandas warns when it falls back to parsing element by element; that is intended.
         warnings.simplefilter("ignore", UserWarning)
@@ -337,7 +341,7 @@ def _parse_dates(
                 parsed[retry] = pd.to_datetime(
                     text[retry], utc=True, errors="coerce", dayfirst=dayfirst, format="mixed"
                 ).astype("datetime64[us, UTC]")
-    unparseable = (present & parsed.isna()).to_numpy()
+    unparseable = (present & parsed.isna()).to_numpy() | relative
     out_of_range = ((parsed < _TS_MIN) | (parsed > _TS_MAX)).to_numpy(dtype=bool)
     parsed = parsed.where(~out_of_range).astype("datetime64[ns, UTC]")
     return parsed, unparseable, out_of_range

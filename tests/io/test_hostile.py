@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from cxtext.errors import DataValidationError, UnsupportedFormatError
+from cxtext.errors import ConfigError, DataValidationError, UnsupportedFormatError
 from cxtext.io import ColumnMapping, ingest_file
 from cxtext.text.clean import clean_text
 
@@ -285,3 +285,16 @@ def test_random_damage_never_moves_values(
         # The row's own token (maybe with a damaged byte or quote), and no other row's.
         plain = re.sub(r"[^a-z0-9\s]", "", text)
         assert set(re.findall(r"tok(\d+)", plain)) == {str(i)}, (i, text)
+
+
+def test_relative_date_words_are_not_the_runs_clock(tmp_path: Path) -> None:
+    path = tmp_path / "dates.csv"
+    path.write_text("id,text,score,date\n1,a,9,now\n2,b,9,Today\n3,c,9,2025-01-02\n")
+    result = ingest(path)
+    assert result.report.reasons == {"created_at:unparseable_date": 2}
+    assert by_id(result.frame, "nps_score") == {"3": 9}
+
+
+def test_segment_names_with_a_colon_are_refused() -> None:
+    with pytest.raises(ConfigError, match="region"):
+        ColumnMapping(columns={"text": ("text",)}, segments={"Q3: Region": "Q3: Region"})
