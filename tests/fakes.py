@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -47,3 +48,24 @@ class FakeEncoder:
                 bucket = int.from_bytes(digest[:4], "little") % self.dim
                 out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
         return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def fake_sentiment_bundle(
+    root: Path, encoder: FakeEncoder, texts: Sequence[str], labels: Sequence[str]
+) -> Path:
+    """Fit a sentiment model on fake-encoder vectors of labelled texts; save it as
+    ``root/sentiment/v1`` and return ``root/sentiment``."""
+    from cxtext.sentiment.model import SentimentModel, save_sentiment
+
+    model = SentimentModel(C=100.0, calibration_share=0.25).fit(
+        encoder.encode(list(texts) * 10), list(labels) * 10
+    )
+    save_sentiment(
+        model,
+        root / "sentiment" / "v1",
+        name="sentiment",
+        version="v1",
+        encoder=encoder.info.to_dict(),
+        model_card="# test sentiment\n",
+    )
+    return root / "sentiment"

@@ -13,11 +13,10 @@ from typer.testing import CliRunner
 from cxtext import cli, schema
 from cxtext.cli import EXIT_DATA, EXIT_USAGE, app
 from cxtext.persistence import replacing
-from cxtext.sentiment.model import SentimentModel, save_sentiment
 from cxtext.store import Store
 from cxtext.store import store as store_module
 from cxtext.themes.train import load_config, save_trained, train_themes
-from tests.fakes import FakeEncoder
+from tests.fakes import FakeEncoder, fake_sentiment_bundle
 
 runner = CliRunner()
 
@@ -236,19 +235,8 @@ def fake_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         save_trained(
             model, report, clauses, config, encoder=encoder.info.to_dict(), models_dir=themes
         )
-    labels = ["negative", "neutral", "positive"]
-    sentiment = SentimentModel(C=100.0, calibration_share=0.25).fit(
-        encoder.encode(PHRASES * 10), labels * 10
-    )
-    save_sentiment(
-        sentiment,
-        root / "sentiment" / "v1",
-        name="sentiment",
-        version="v1",
-        encoder=encoder.info.to_dict(),
-        model_card="# fake sentiment\n",
-    )
-    return {"themes": themes, "sentiment": root / "sentiment"}
+    sentiment = fake_sentiment_bundle(root, encoder, PHRASES, ["negative", "neutral", "positive"])
+    return {"themes": themes, "sentiment": sentiment}
 
 
 @pytest.fixture

@@ -17,14 +17,13 @@ from cxtext.demo import write_demo
 from cxtext.io import ingest_file
 from cxtext.io.mapping import ColumnMapping
 from cxtext.persistence import resolve_bundle
-from cxtext.sentiment.model import SentimentModel, save_sentiment
 from cxtext.sentiment.nps_group import load_nps_group
 from cxtext.sentiment.scoring import train_nps_bundle
 from cxtext.store import Store
 from cxtext.themes.editing import rename
 from cxtext.themes.model import load_model, save_model
 from cxtext.themes.train import load_config, save_trained, tag_frame, train_themes
-from tests.fakes import FakeEncoder
+from tests.fakes import FakeEncoder, fake_sentiment_bundle
 
 KEYS = {"read": "read-key-123", "write": "write-key-456", "admin": "admin-key-789"}
 LABELLED = {
@@ -50,18 +49,7 @@ def headers(scope: str) -> dict[str, str]:
 def _sentiment(root: Path, encoder: FakeEncoder) -> Path:
     texts = [t for ts in LABELLED.values() for t in ts]
     labels = [label for label, ts in LABELLED.items() for _ in ts]
-    model = SentimentModel(C=100.0, calibration_share=0.25).fit(
-        encoder.encode(texts * 10), labels * 10
-    )
-    save_sentiment(
-        model,
-        root / "sentiment" / "v1",
-        name="sentiment",
-        version="v1",
-        encoder=encoder.info.to_dict(),
-        model_card="# test sentiment\n",
-    )
-    return root / "sentiment"
+    return fake_sentiment_bundle(root, encoder, texts, labels)
 
 
 @pytest.fixture(scope="session")
