@@ -59,22 +59,35 @@ def representatives(
     return chosen
 
 
-def _name(
-    names: list[Name], taken: set[str], fallback: dict[str, Keywords], language: str
-) -> tuple[str, str] | None:
-    """The best name not yet taken, else the top keyword of one language; with its language.
+def _pick(names: list[Name], taken: set[str]) -> tuple[str, str] | None:
+    """The best name not yet taken (case-insensitive), with its language."""
+    return next(((n.text, n.language) for n in names if n.text.casefold() not in taken), None)
 
-    The fallback keyword comes from the display language when it has keywords, else from
-    the language with the most keywords, so a label never mixes languages.
+
+def _choose(
+    names: list[Name], keywords: dict[str, Keywords], display: str, taken: set[str]
+) -> tuple[str, str] | None:
+    """A label and its language: the best name not taken, else the best keyword not taken
+    in the names' language, else the best name though taken.
+
+    A group without names takes a keyword of the display language, or of its language
+    with the most keywords, so a label never mixes languages.
     """
-    for name in names:
-        if name.text.casefold() not in taken:
-            return name.text, name.language
-    if not fallback:
+    if names:
+        language = names[0].language
+    elif any(keywords.values()):
+        language = (
+            display if keywords.get(display) else max(keywords, key=lambda c: len(keywords[c]))
+        )
+    else:
         return None
-    code = language if language in fallback else max(fallback, key=lambda c: len(fallback[c]))
-    term = fallback[code][0][0] if fallback[code] else ""
-    return (term[:1].upper() + term[1:], code) if term else None
+    terms = [term[:1].upper() + term[1:] for term, _ in keywords.get(language, [])]
+    return (
+        _pick(names, taken)
+        or next(((t, language) for t in terms if t.casefold() not in taken), None)
+        or _pick(names, set())
+        or next(((t, language) for t in terms), None)
+    )
 
 
 def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -109,10 +122,10 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
     per_language = keywords_by_language(docs, labels, languages, top_n=N_KEYWORDS, exclude=common)
     parent_of = dict(zip(model.theme_ids_.tolist(), model.parents_.tolist(), strict=True))
 
-    def name(
-        members: np.ndarray, centroid: np.ndarray, keywords: dict[str, Keywords], taken: set[str]
-    ) -> tuple[str, str] | None:
-        names = rank_names(
+    def ranked(
+        members: np.ndarray, centroid: np.ndarray, keywords: dict[str, Keywords]
+    ) -> list[Name]:
+        return rank_names(
             [texts[i] for i in members],
             [languages[i] for i in members],
             vectors[members] @ centroid,
@@ -120,7 +133,6 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
             weights=keyword_weights(keywords),
             common=common,
         )
-        return _name(names, taken, keywords, display)
 
     themes: list[dict[str, Any]] = []
     taken: set[str] = set()
@@ -131,7 +143,8 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         by_language = per_language.get(theme, {})
         label, language = model.labels_by_id_.get(theme), None
         if label is None:
-            label, language = name(members, model.raw_centroids_[column], by_language, taken) or (
+            names = ranked(members, model.raw_centroids_[column], by_language)
+            label, language = _choose(names, by_language, display, taken) or (
                 f"Theme {theme}",
                 display,
             )
@@ -171,11 +184,15 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         members = np.flatnonzero(parent_labels == parent)
         centroid = weights[members] @ vectors[members]
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-        # A group of several themes is not named after one of them.
+        # A group of several themes is named after none of them, when it has another name.
         own = {t["label"].casefold() for t in children} if len(children) > 1 else set()
-        label, language = name(
-            members, centroid, parent_by_language.get(parent, {}), parent_taken | own
-        ) or (f"Group {parent}", display)
+        keywords = parent_by_language.get(parent, {})
+        names = ranked(members, centroid, keywords)
+        label, language = (
+            _pick(names, parent_taken | own)
+            or _choose(names, keywords, display, parent_taken)
+            or (f"Group {parent}", display)
+        )
         parent_taken.add(label.casefold())
         parents.append(
             {

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from cxtext.themes.keywords import keywords_by_language, short_label, theme_keywords
+from cxtext.themes.keywords import common_terms, keywords_by_language, theme_keywords
 
 DOCS = [
     ["card", "arrive", "late"],
@@ -60,7 +60,6 @@ def test_non_ascii_keywords_survive() -> None:
     keywords = theme_keywords(docs, np.array([0, 0, 1, 1]), top_n=2, diversity=0.0)
     assert [t for t, _ in keywords[0]] == ["factură greșit", "factură"]
     assert [t for t, _ in keywords[1]][:1] == ["التوصيل بطيء"]
-    assert short_label(keywords[1]) == "التوصيل بطيء"
 
 
 def test_no_terms_and_bad_input() -> None:
@@ -90,8 +89,39 @@ def test_keywords_by_language_scores_each_language_alone() -> None:
     assert result[1]["en"][0][0] == "refund"
 
 
-def test_short_label() -> None:
-    keywords = [("billing", 0.9), ("double charge", 0.8), ("charge", 0.7), ("refund", 0.6)]
-    assert short_label(keywords) == "billing · double charge · refund"
-    assert short_label(keywords, max_terms=1) == "billing"
-    assert short_label([]) == ""
+def _branded(n_themes: int) -> tuple[list[list[str]], np.ndarray]:
+    """Four documents per theme, each naming the brand and the theme's own two words."""
+    docs = [
+        ["qelvo", f"word{t}", f"other{t}"] if i % 2 else [f"word{t}", "qelvo", f"other{t}"]
+        for t in range(n_themes)
+        for i in range(4)
+    ]
+    return docs, np.repeat(np.arange(n_themes), 4)
+
+
+def test_common_terms_are_those_present_in_most_themes() -> None:
+    docs, labels = _branded(5)
+    docs[0] = ["word0", "slow"]  # "slow" in one theme only: not common
+    assert common_terms(docs, labels) == {"qelvo"}
+    # present in 3 of 5 themes (> half) is common; in 2 of 5 it is not
+    three = [[*d, "app"] if t < 3 else d for d, t in zip(docs, labels, strict=True)]
+    assert common_terms(three, labels) == {"qelvo", "app"}
+    two = [[*d, "app"] if t < 2 else d for d, t in zip(docs, labels, strict=True)]
+    assert common_terms(two, labels) == {"qelvo"}
+    # one stray document of 4 is 25% of a theme: present; below min_presence it is not
+    assert common_terms(docs, labels, min_presence=0.5) == {"qelvo"}
+    stray = [[*d, "app"] if i % 4 == 0 else d for i, d in enumerate(docs)]
+    assert "app" not in common_terms(stray, labels, min_presence=0.5)
+    assert common_terms(docs[:12], labels[:12]) == frozenset()  # 3 themes: too few to tell
+
+
+def test_excluded_lemmas_leave_every_ngram() -> None:
+    docs, labels = _branded(5)
+    plain = theme_keywords(docs, labels, diversity=0.0)
+    assert any("qelvo" in t for words in plain.values() for t, _ in words)
+    kept = keywords_by_language(
+        docs, labels, ["en"] * len(docs), diversity=0.0, exclude={"qelvo"}
+    )
+    terms = {t for cells in kept.values() for words in cells.values() for t, _ in words}
+    assert terms and not any("qelvo" in t.split() for t in terms)
+    assert "word0 other0" in terms
