@@ -76,7 +76,19 @@ def fit(
     labels = np.asarray(topics, dtype=np.int64)
     out: dict[str, Any] = {"labels": labels, "seconds": seconds, "model": model}
     if zeroshot is not None:
-        out["zeroshot_index"] = dict(model._topic_id_to_zeroshot_topic_idx)
+        index = {int(k): int(v) for k, v in model._topic_id_to_zeroshot_topic_idx.items()}
+        out["zeroshot_all_matched"] = not index
+        if not index:
+            # Every document passed the similarity: BERTopic 0.17.4 then skips clustering
+            # and keeps no topic -> zero-shot name mapping (its topics are the names'
+            # indices renumbered by size). Recover it from the same argmax BERTopic took.
+            names = np.asarray(model.embedding_model.embed(list(zeroshot)), dtype=np.float32)
+            names /= np.linalg.norm(names, axis=1, keepdims=True)
+            unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+            nearest = (unit @ names.T).argmax(axis=1)
+            for topic in np.unique(labels):
+                index[int(topic)] = int(np.bincount(nearest[labels == topic]).argmax())
+        out["zeroshot_index"] = index
     for strategy in reduce:
         if not (labels < 0).any():
             out[f"reduced_{strategy}"] = labels.copy()
