@@ -1935,7 +1935,13 @@ def themes_toml() -> str:
     ]
     for name, phrases in SEED_PHRASES.items():
         quoted = ", ".join(json.dumps(p, ensure_ascii=False) for p in phrases)
-        lines += ["", "[[seeds]]", f"name = {json.dumps(name)}", f"phrases = [{quoted}]"]
+        lines += [
+            "",
+            "[[seeds]]",
+            f"name = {json.dumps(name)}",
+            f"phrases = [{quoted}]",
+            'polarity = "negative"  # the problem list holds complaints',
+        ]
     return "\n".join(lines) + "\n"
 
 

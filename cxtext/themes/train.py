@@ -220,8 +220,9 @@ def encode_seeds(
 ) -> list[Seed]:
     """Encode the seeds' phrases; each phrase's language is identified.
 
-    A seed without a configured polarity takes the direction its phrases share by the
-    sentiment model (complaint phrases make a complaint seed), or ``any`` without one.
+    A seed without a configured polarity takes the direction its polar phrases share by
+    the sentiment model when at least half its phrases are polar (complaint phrases make a
+    complaint seed), else ``any``.
     """
     from cxtext.text.langid import detect_languages
 
@@ -231,8 +232,11 @@ def encode_seeds(
         if spec.polarity is not None:
             direction = _POLARITY_SIGNS[spec.polarity]
         elif sentiment is not None:
+            # Polar phrases that agree, and at least half the phrases polar.
             signs = polarity_signs(sentiment.polarity(vectors), len(vectors))
-            direction = int(signs[0]) if len(set(signs.tolist())) == 1 else 0
+            polar = signs[signs != 0]
+            agree = len(polar) and len(set(polar.tolist())) == 1 and 2 * len(polar) >= len(signs)
+            direction = int(polar[0]) if agree else 0
         else:
             direction = 0
         seeds.append(Seed(spec.name, vectors, detect_languages(list(spec.phrases)), direction))
