@@ -17,7 +17,7 @@ from cxtext.themes.keywords import (
     keywords_by_language,
     theme_keywords,
 )
-from cxtext.themes.naming import Name, keyword_weights, rank_names
+from cxtext.themes.naming import Name, brand_names, keyword_weights, rank_names
 
 if TYPE_CHECKING:
     from cxtext.themes.model import ThemeModel
@@ -95,8 +95,9 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
 
     Labels are phrases from the theme's clauses in the model's ``label_language``
     (:mod:`cxtext.themes.naming`); seeds and renamed themes keep their configured name.
-    Lemmas present in most themes (:func:`~cxtext.themes.keywords.common_terms`, e.g.
-    brand names) appear in no label or keyword.
+    Lemmas present in most themes (:func:`~cxtext.themes.keywords.common_terms`) and
+    names used alike in several languages (:func:`~cxtext.themes.naming.brand_names`)
+    appear in no label or keyword.
 
     Returns
     -------
@@ -117,7 +118,7 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
     vectors = model._prepare(np.asarray(model.sample_vectors_, np.float32), languages)
     display = getattr(model, "label_language", "en")
     docs = lemmas_by_language(texts, languages)
-    common = common_terms(docs, labels)
+    common = common_terms(docs, labels) | brand_names(texts, languages)
     overall = theme_keywords(docs, labels, top_n=N_KEYWORDS, exclude=common)
     per_language = keywords_by_language(docs, labels, languages, top_n=N_KEYWORDS, exclude=common)
     parent_of = dict(zip(model.theme_ids_.tolist(), model.parents_.tolist(), strict=True))
@@ -135,7 +136,8 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         )
 
     themes: list[dict[str, Any]] = []
-    taken: set[str] = set()
+    # configured names (seeds, renames) are never given to another theme
+    taken = {name.casefold() for name in model.labels_by_id_.values()}
     for column, theme in enumerate(model.theme_ids_.tolist()):
         members = np.flatnonzero(labels == theme)
         similarity = vectors[members] @ model.raw_centroids_[column]

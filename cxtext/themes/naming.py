@@ -12,11 +12,12 @@ theme's own clauses, shortened:
    twice"). A clause of more than :data:`MAX_WORDS` words is cut at punctuation and before
    connectives ("because", "when") and keeps the piece carrying most of the theme's
    keywords; a piece still too long keeps its first words, ending on a content word.
+   Brand names (:func:`brand_names`) are removed like common terms.
 3. **Score.** Cosine of the clause to the theme centroid (the encoder is multilingual, so a
    display-language clause near the centroid names a theme mostly written in other
    languages), plus :data:`KEYWORD_BONUS` times the mean keyword weight of the phrase's
-   lemmas, minus penalties for content words cut away and for numbers or common terms
-   removed. Names are ranked by score, repeats (case-insensitive) removed.
+   lemmas, minus penalties for content words cut away, for a piece truncated and for
+   numbers or common terms removed. Names are ranked by score, repeats (case-insensitive) removed.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from cxtext.text.tokens import lemmas
 MAX_WORDS: Final = 6
 KEYWORD_BONUS: Final = 0.15
 CUT_PENALTY: Final = 0.01
+TRUNCATE_PENALTY: Final = 0.03
 NUMBER_PENALTY: Final = 0.05
 COMMON_PENALTY: Final = 0.1
 # Clauses scored per theme: the most central ones of the pool.
@@ -47,6 +49,8 @@ _TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”„«»!?.…|/]+|[,;:()\[\]{}!?.�
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'-]*")
+_CAMEL = re.compile(r"^[A-Z][a-z]+[A-Z]")
 
 Phrase = tuple[str, ...]
 
@@ -113,7 +117,7 @@ def _starts(tokens: Sequence[_Token], at: int, phrases: Iterable[Phrase]) -> int
 
 
 def _cut(tokens: list[_Token], cut: Iterable[Phrase]) -> list[list[_Token]]:
-    """Split before every connective of ``cut``, dropping the connective."""
+    """Split after every comma and before every connective of ``cut`` (dropped)."""
     pieces: list[list[_Token]] = [[]]
     i = 0
     while i < len(tokens):
@@ -121,20 +125,31 @@ def _cut(tokens: list[_Token], cut: Iterable[Phrase]) -> list[list[_Token]]:
         if n:
             pieces.append([])
             i += n
-        else:
-            pieces[-1].append(tokens[i])
-            i += 1
+            continue
+        pieces[-1].append(tokens[i])
+        if tokens[i].comma:
+            pieces.append([])
+        i += 1
     return [p for p in pieces if p]
 
 
-def _strip(tokens: list[_Token], words: _Words, *, shortened: bool) -> list[_Token]:
-    """Strip lead fillers, trail fillers and (in a shortened piece) dangling end words."""
+def _strip(
+    tokens: list[_Token],
+    words: _Words,
+    lemma_of: Mapping[str, tuple[str, ...]],
+    *,
+    shortened: bool,
+) -> list[_Token]:
+    """Strip lead and trail fillers; a shortened phrase also loses dangling end words and
+    stop words ("Phone contract costs more than" -> "Phone contract costs")."""
     start, end = 0, len(tokens)
     while start < end and (n := _starts(tokens[:end], start, words.lead)):
         start += n
     ends = words.trail + words.dangling if shortened else words.trail
     while start < end:
         n = next((len(p) for p in ends if _ends_with(tokens[start:end], p)), 0)
+        if not n and shortened and not lemma_of[tokens[end - 1].key]:
+            n = 1
         if not n:
             break
         end -= n
@@ -161,39 +176,42 @@ def _shorten(
 ) -> _Shortened | None:
     """The label phrase of one clause, or ``None`` when nothing with content is left."""
     penalty = 0.0
-    pieces = []
+    pieces: list[list[_Token]] = []
     for piece in _pieces(text):
-        kept = []
+        pieces.append([])
         for token in piece:
             if not _LETTER.search(token.text):
                 penalty += NUMBER_PENALTY if _DIGIT.search(token.text) else 0.0
             elif common and any(lemma in common for lemma in lemma_of[token.key]):
                 penalty += COMMON_PENALTY
             else:
-                kept.append(token)
-        if kept:
-            pieces.append(kept)
-    whole = _strip([t for p in pieces for t in p], words, shortened=False)
+                pieces[-1].append(token)
+                continue
+            pieces.append([])  # a word taken out leaves a gap: "went up by _ euros"
+    pieces = [p for p in pieces if p]
+    whole = _strip([t for p in pieces for t in p], words, lemma_of, shortened=False)
     content = sum(bool(lemma_of[t.key]) for t in whole)
 
     def mass(tokens: list[_Token]) -> float:
         return sum(weights.get(lemma, 0.0) for t in tokens for lemma in lemma_of[t.key])
 
     chosen = whole
-    if len(whole) > MAX_WORDS:
-        parts = [_strip(c, words, shortened=True) for p in pieces for c in _cut(p, words.cut)]
+    if len(whole) > MAX_WORDS or penalty > 0:
+        parts = [
+            _strip(c, words, lemma_of, shortened=True) for p in pieces for c in _cut(p, words.cut)
+        ]
         parts = [p for p in parts if p]
         if parts:
             chosen = max(parts, key=mass)  # first maximum: the earlier piece
         if len(chosen) > MAX_WORDS:
-            chosen = _strip(chosen[:MAX_WORDS], words, shortened=True)
+            chosen = _strip(chosen[:MAX_WORDS], words, lemma_of, shortened=True)
+            penalty += TRUNCATE_PENALTY
     lemma_count = sum(len(lemma_of[t.key]) for t in chosen)
     if not lemma_count:
         return None
     kept_content = sum(bool(lemma_of[t.key]) for t in chosen)
     penalty += CUT_PENALTY * (content - kept_content)
     phrase = " ".join(t.text + ("," if t.comma else "") for t in chosen).rstrip(",")
-    phrase = phrase.replace(" ,", ",")
     return _Shortened(_display(phrase), mass(chosen) / lemma_count, penalty)
 
 
@@ -283,3 +301,47 @@ def keyword_weights(
             for lemma in term.split():
                 table[lemma] = max(table.get(lemma, 0.0), score / top if top > 0 else 0.0)
     return out
+
+
+def brand_names(
+    texts: Sequence[str], languages: Sequence[str], *, min_share: float = 0.8, min_count: int = 3
+) -> frozenset[str]:
+    """Names written the same in several languages: brands, products, places.
+
+    A word is one when, inside clauses (not as their first word), it is capitalised but
+    not all capitals (``"Qelvo"``, not ``"SIM"``) in at least ``min_share`` of at least
+    ``min_count`` occurrences and clauses of two or more languages use it (capitalised
+    nouns of one language, German, are used by that language only); or when it is written
+    in camel case (``"JetBlue"``) in at least half of its occurrences.
+
+    Returns
+    -------
+    frozenset of str
+        The names, lower case.
+    """
+    titled: dict[str, int] = {}
+    inside: dict[str, int] = {}
+    camel: dict[str, int] = {}
+    used_in: dict[str, set[str]] = {}
+    for text, code in zip(texts, languages, strict=True):
+        for position, word in enumerate(_NAME_WORD.findall(_NOISE.sub(" ", text))):
+            key = word.lower()
+            used_in.setdefault(key, set()).add(code)
+            if position:
+                inside[key] = inside.get(key, 0) + 1
+                titled[key] = titled.get(key, 0) + (
+                    len(word) > 2
+                    and word[:2].isalpha()
+                    and word[0].isupper()
+                    and not word.isupper()
+                )
+                camel[key] = camel.get(key, 0) + bool(_CAMEL.search(word))
+    return frozenset(
+        key
+        for key, n in inside.items()
+        if n >= min_count
+        and (
+            (titled.get(key, 0) >= min_share * n and len(used_in[key]) > 1)
+            or camel.get(key, 0) >= n / 2
+        )
+    )

@@ -119,9 +119,7 @@ def test_excluded_lemmas_leave_every_ngram() -> None:
     docs, labels = _branded(5)
     plain = theme_keywords(docs, labels, diversity=0.0)
     assert any("qelvo" in t for words in plain.values() for t, _ in words)
-    kept = keywords_by_language(
-        docs, labels, ["en"] * len(docs), diversity=0.0, exclude={"qelvo"}
-    )
+    kept = keywords_by_language(docs, labels, ["en"] * len(docs), diversity=0.0, exclude={"qelvo"})
     terms = {t for cells in kept.values() for words in cells.values() for t, _ in words}
     assert terms and not any("qelvo" in t.split() for t in terms)
     assert "word0 other0" in terms

@@ -10,7 +10,7 @@ import pytest
 
 from cxtext.themes.labels import describe
 from cxtext.themes.model import ThemeModel
-from cxtext.themes.naming import MAX_WORDS, keyword_weights, rank_names
+from cxtext.themes.naming import MAX_WORDS, brand_names, keyword_weights, rank_names
 from tests.themes.conftest import LANGUAGES, TOPIC_WORDS, Corpus
 
 PHRASES = {
@@ -118,6 +118,10 @@ def test_configured_names_are_kept(fitted: ThemeModel) -> None:
     model.labels_by_id_ = {theme: "Billing"}
     themes, _ = describe(model)
     assert themes[0]["label"] == "Billing" and themes[0]["label_language"] is None
+    # a discovered theme never takes a configured name
+    model.labels_by_id_ = {theme: fitted.themes_[1]["label"]}
+    themes, _ = describe(model)
+    assert [t["label"] for t in themes].count(fitted.themes_[1]["label"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -129,7 +133,7 @@ def test_configured_names_are_kept(fitted: ThemeModel) -> None:
             "Flight got Cancelled Flightled",
         ),
         ("the staff are always polite, patient", "Staff are always polite, patient"),
-        ("I was on hold for 45 minutes before anyone picked up", "On hold for minutes"),
+        ("I was on hold for 45 minutes before anyone picked up", "On hold"),
         ("WORST AIRLINE EVER", "Worst airline"),
         ("la factura es incorrecta", "Factura es incorrecta"),
     ],
@@ -154,3 +158,20 @@ def test_ranking_prefers_central_short_keyword_dense_clauses() -> None:
     assert {n.language for n in names} == {"en"}
     assert all(not re.search(r"\d", n.text) for n in names)
     assert names[-1].score < names[0].score
+
+
+def test_brand_names_are_names_alike_across_languages_or_camel_case() -> None:
+    texts = [
+        "switching to Qelvo was quick",
+        "overstappen naar Qelvo ging snel",
+        "je suis passé chez Qelvo",
+        "die Rechnung von Qelvo ist falsch",
+        "die Rechnung ist falsch",
+        "meine Rechnung kam spät",
+        "flew JetBlue again",
+        "love JetBlue",
+        "my JetBlue flight was late",
+        "my SIM arrived, the SIM works, new SIM",
+    ]
+    languages = ["en", "nl", "fr", "de", "de", "de", "en", "en", "en", "en"]
+    assert brand_names(texts, languages) == {"qelvo", "jetblue"}
