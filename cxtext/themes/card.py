@@ -54,7 +54,8 @@ def model_card(
         "",
         "- Themes are found in the training comments only; new kinds of complaint land in the",
         "  nearest theme or stay unassigned (-1) until the model is retrained or edited.",
-        "- Labels are keyword summaries; rename themes after reading their representatives.",
+        "- Labels are phrases cut from each theme's own clauses (in the label language when",
+        "  it has some); rename themes after reading their representatives.",
         "- Vectors from another encoder are refused: retrain for a new encoder.",
         "",
     ]
