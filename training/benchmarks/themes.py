@@ -174,6 +174,7 @@ def code_state() -> dict[str, Any]:
 
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "cxtext").splitlines()]
     return {
+        "load_average_1_5_15min": [round(v, 2) for v in os.getloadavg()],
         "git_head": git("rev-parse", "HEAD").strip(),
         "cxtext_uncommitted": dirty,
         "cxtext_sources_sha256": digest.hexdigest()[:16],
@@ -795,6 +796,7 @@ def section_demo(work: Path) -> dict[str, Any]:
 
 def print_summary(result: dict[str, Any]) -> None:
     print("\n=== summary ===")
+    result = {k: v for k, v in result.items() if k == "setup" or "error" not in v}
     if "banking77" in result:
         for n, part in result["banking77"]["sizes"].items():
             print(f"Banking77, {int(n):,} rows (77 intents)")
@@ -893,7 +895,13 @@ def main() -> None:
                 flush=True,
             )
             section_started = time.perf_counter()
-            section = runners[name]()
+            try:
+                section = runners[name]()
+            except Exception as exc:  # one failed section must not lose the others
+                import traceback
+
+                traceback.print_exc()
+                section = {"error": f"{type(exc).__name__}: {str(exc)[-2000:]}"}
             section["wall_seconds"] = round(time.perf_counter() - section_started, 1)
             section["ran_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             section["code"] = code
@@ -903,6 +911,8 @@ def main() -> None:
                 print(f"WARNING: cxtext sources changed during {name}")
             print(f"  {name}: {section['wall_seconds']:.0f} s wall", flush=True)
             result[name] = section
+            # Saved after every section, so that a later failure keeps what was measured.
+            write_result(args.out, {k: result[k] for k in ("setup", *SECTIONS) if k in result})
     result["setup"]["wall_seconds"] = round(time.perf_counter() - started, 1)
     ordered = {"setup": result.pop("setup")} | {k: result[k] for k in SECTIONS if k in result}
     print_summary(ordered)
