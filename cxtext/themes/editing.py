@@ -16,7 +16,8 @@ import numpy as np
 
 from cxtext.errors import ConfigError
 from cxtext.themes.labels import describe
-from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, _normalize, add_directions
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, _normalize
+from cxtext.themes.polarity import add_directions
 
 
 def _copy(model: ThemeModel) -> ThemeModel:

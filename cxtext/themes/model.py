@@ -19,14 +19,14 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
    from every centroid than the ``unassigned_quantile`` of training distances get -1.
    Training rows are labelled by this same rule, so predicting them reproduces the fit.
 5. **Hierarchy**: Ward clustering of theme centroids into parent themes.
-6. **One direction per theme** (``split_polarity``, with clause polarities given): a
-   clause's sign is negative, positive or neutral (:data:`POLAR_MARGIN` around 0 of
-   P(positive) - P(negative)). A discovered cluster with at least ``min_theme_size``
+6. **One direction per theme** (``split_polarity``, with clause polarities given; see
+   :mod:`cxtext.themes.polarity`): a clause is a complaint, praise or neutral by its
+   P(positive) - P(negative). A discovered cluster with at least ``min_theme_size``
    complaints and as many praises becomes two sibling themes (same parent); a theme whose
-   polar members lean one way (:data:`POLAR_SHARE`) takes that direction, and its
-   opposite-signed members are left to the rule below. A clause never joins a theme or a
-   seed of the opposite direction: it goes to the nearest compatible theme, or stays
-   unassigned when it is too far from all of them. Neutral clauses join any theme.
+   polar members mostly lean one way takes that direction, and its opposite-signed
+   members are left to the rule below. A clause never joins a theme or a seed of the
+   opposite direction: it goes to the nearest compatible theme, or stays unassigned when
+   it is too far from all of them. Neutral clauses join any theme.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ import numpy as np
 from cxtext.errors import ConfigError, DataValidationError, NotFittedError
 from cxtext.schema import UNDETERMINED_LANGUAGE
 from cxtext.themes.labels import describe
+from cxtext.themes.polarity import (
+    add_directions,
+    directions_of,
+    polarity_signs,
+    split_by_polarity,
+)
 
 UNASSIGNED = -1
 
@@ -66,16 +72,6 @@ class Seed:
     vectors: np.ndarray
     languages: Sequence[str]
     polarity: int = 0
-
-
-def polarity_signs(scores: np.ndarray | None, n: int) -> np.ndarray:
-    """Clause direction from P(positive) - P(negative): -1, 0 (within
-    :data:`POLAR_MARGIN` of 0) or 1; all 0 when ``scores`` is ``None``."""
-    if scores is None:
-        return np.zeros(n, dtype=np.int8)
-    scores = np.asarray(scores, dtype=np.float64)
-    signs = np.where(scores <= -POLAR_MARGIN, -1, np.where(scores >= POLAR_MARGIN, 1, 0))
-    return signs.astype(np.int8)
 
 
 def _normalize(x: np.ndarray) -> np.ndarray:
@@ -245,7 +241,7 @@ class ThemeModel:
         pool = np.flatnonzero(keep & (seed_members < 0))
         if len(pool) > self.max_discovery:
             pool = np.sort(rng.choice(pool, self.max_discovery, replace=False))
-        discovered, siblings = _split_by_polarity(
+        discovered, siblings = split_by_polarity(
             self._discover(Z[pool]), Z[pool], signs[pool], self.min_theme_size
         )
         train_idx = np.concatenate([pool, np.flatnonzero(seed_members >= 0)])
@@ -259,7 +255,7 @@ class ThemeModel:
         ok = train_labels >= 0
         train_idx, train_labels = train_idx[ok], train_labels[ok]
         fixed = {i: seed.polarity for i, seed in enumerate(seeds)}
-        directions = _directions(train_labels, signs[train_idx], fixed)
+        directions = directions_of(train_labels, signs[train_idx], fixed)
         # A polar theme is learnt from its own direction only; the others are reassigned.
         label_directions = np.asarray([directions[int(t)] for t in train_labels], np.int8)
         agree = label_directions * signs[train_idx] >= 0
@@ -487,7 +483,7 @@ class ThemeModel:
                 parents[column[sibling]] = parents[column[theme]]
         self.parents_ = parents
         signs = np.zeros(len(labels), np.int8) if signs is None else np.asarray(signs)
-        found = _directions(labels, signs, fixed or {})
+        found = directions_of(labels, signs, fixed or {})
         self.polarities_ = np.asarray([found[int(c)] for c in classes], dtype=np.int8)
 
     # --- inference -----------------------------------------------------------------------
@@ -552,68 +548,6 @@ _WARD_CUT = 6.0
 _LDA_SHRINKAGE = 0.1
 _MIN_LANGUAGE_ROWS = 20
 _MAX_DIMS = 64
-# A clause is polar beyond this |P(positive) - P(negative)|; a theme takes a direction
-# when this share of its polar members has it.
-POLAR_MARGIN = 0.1
-POLAR_SHARE = 0.75
-DIRECTION_NAMES = {-1: "negative", 0: "mixed", 1: "positive"}
-
-
-def _directions(labels: np.ndarray, signs: np.ndarray, fixed: dict[int, int]) -> dict[int, int]:
-    """Direction per label: the sign that :data:`POLAR_SHARE` of its polar members share,
-    else 0; ``fixed`` directions (seeds) win."""
-    out: dict[int, int] = {}
-    for label in np.unique(labels):
-        own = signs[labels == label]
-        negative, positive = int((own < 0).sum()), int((own > 0).sum())
-        polar = negative + positive
-        direction = 0
-        if polar and max(negative, positive) >= POLAR_SHARE * polar:
-            direction = -1 if negative > positive else 1
-        out[int(label)] = direction
-    out.update(fixed)
-    return out
-
-
-def _split_by_polarity(
-    labels: np.ndarray, Z: np.ndarray, signs: np.ndarray, min_size: int
-) -> tuple[np.ndarray, dict[int, int]]:
-    """Split every cluster holding ``min_size`` complaints and as many praises in two.
-
-    The praise side gets a new label; neutral members join the nearer side's centroid.
-    Returns the labels and {complaint label: praise label} of the split clusters.
-    """
-    labels = labels.copy()
-    siblings: dict[int, int] = {}
-    next_label = int(labels.max()) + 1 if len(labels) else 0
-    for label in np.unique(labels[labels >= 0]):
-        members = np.flatnonzero(labels == label)
-        own = signs[members]
-        if (own < 0).sum() < min_size or (own > 0).sum() < min_size:
-            continue
-        negative = Z[members[own < 0]].mean(axis=0)
-        positive = Z[members[own > 0]].mean(axis=0)
-        neutral = members[own == 0]
-        to_praise = members[own > 0]
-        if len(neutral):
-            nearer = Z[neutral] @ positive > Z[neutral] @ negative
-            to_praise = np.concatenate([to_praise, neutral[nearer]])
-        labels[to_praise] = next_label
-        siblings[int(label)] = next_label
-        next_label += 1
-    return labels, siblings
-
-
-def add_directions(model: ThemeModel) -> None:
-    """Write each theme's direction (negative, positive or mixed) into ``model.themes_``."""
-    directions = getattr(model, "polarities_", None)
-    if directions is None:
-        return
-    by_id = dict(zip(model.theme_ids_.tolist(), directions.tolist(), strict=True))
-    for theme in model.themes_:
-        theme["polarity"] = DIRECTION_NAMES[by_id.get(theme["id"], 0)]
-
-
 def _stratified_sample(labels: np.ndarray, per_label: int, rng: np.random.Generator) -> np.ndarray:
     """Sorted row indices: up to ``per_label`` random rows of every label (-1 included)."""
     chosen = []

@@ -22,7 +22,8 @@ from cxtext.embeddings import Encoder
 from cxtext.errors import ConfigError, DataValidationError
 from cxtext.text.clauses import non_answer_mask, split_clauses_frame
 from cxtext.text.clean import strip_addressing
-from cxtext.themes.model import DIRECTION_NAMES, UNASSIGNED, Seed, ThemeModel, polarity_signs
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
+from cxtext.themes.polarity import DIRECTION_NAMES, polarity_signs
 
 if TYPE_CHECKING:
     from cxtext.sentiment.model import SentimentModel
