@@ -34,12 +34,20 @@ def _features(
     return comment_features(vectors, proba, classes, rows, _clause_weights(clauses), n)
 
 
+def clause_proba(sentiment: SentimentModel, vectors: np.ndarray) -> np.ndarray:
+    """Class probabilities of clause vectors, shape (m, k); (0, k) for no clauses."""
+    if not len(vectors):
+        return np.zeros((0, len(sentiment.classes_)))
+    return sentiment.predict_proba(vectors)
+
+
 def add_sentiment_columns(
     tagged: pd.DataFrame,
     clauses: pd.DataFrame,
     vectors: np.ndarray,
     sentiment: SentimentModel,
     nps_model: NpsGroupModel | None = None,
+    proba: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Add sentiment columns to a theme-tagged frame.
 
@@ -50,6 +58,8 @@ def add_sentiment_columns(
     clauses, vectors
         The clause table behind ``tagged`` (``row`` = comment position, clause order) and
         its vectors, shape (m, d).
+    proba
+        ``sentiment.predict_proba(vectors)`` when the caller has it already.
 
     Returns
     -------
@@ -62,9 +72,8 @@ def add_sentiment_columns(
     """
     n = len(tagged)
     rows = clauses["row"].to_numpy(dtype=np.int64)
-    proba = (
-        sentiment.predict_proba(vectors) if len(vectors) else np.zeros((0, len(sentiment.classes_)))
-    )
+    if proba is None:
+        proba = clause_proba(sentiment, vectors)
     score = polarity(proba, sentiment.classes_)
     out = tagged.copy()
     comment = comment_sentiment(proba, sentiment.classes_, rows, _clause_weights(clauses), n)

@@ -383,13 +383,14 @@ def tag_frame(
     """
     clauses = clause_table(frame, clause_level=clause_level)
     vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
-    polarity = sentiment.polarity(vectors) if sentiment is not None and len(vectors) else None
-    out = _theme_columns(frame, clauses, vectors, model, polarity)
-    if sentiment is not None:
-        from cxtext.sentiment.scoring import add_sentiment_columns
+    if sentiment is None:
+        return _theme_columns(frame, clauses, vectors, model, None)
+    from cxtext.sentiment.model import polarity
+    from cxtext.sentiment.scoring import add_sentiment_columns, clause_proba
 
-        out = add_sentiment_columns(out, clauses, vectors, sentiment, nps_model)
-    return out
+    proba = clause_proba(sentiment, vectors)  # once: it sets theme directions and sentiment
+    out = _theme_columns(frame, clauses, vectors, model, polarity(proba, sentiment.classes_))
+    return add_sentiment_columns(out, clauses, vectors, sentiment, nps_model, proba)
 
 
 def _theme_columns(
