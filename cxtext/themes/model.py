@@ -115,6 +115,11 @@ class ThemeModel:
         only joins a theme (or seed) whose direction does not contradict its own.
     label_language
         ISO 639-1 code of the language theme labels are written in.
+    clause_context
+        Weight of the whole comment's vector added to each clause's vector when a comment
+        has several clauses (see :func:`cxtext.themes.train.theme_vectors`): a clause such
+        as "Can you explain?" is themed by what its comment is about. 0 themes each clause
+        on its own. The model only records it; the callers that encode apply it.
     random_state
         Seed of every random step.
     """
@@ -133,6 +138,7 @@ class ThemeModel:
         sample_per_theme: int = 300,
         split_polarity: bool = True,
         label_language: str = "en",
+        clause_context: float = 1.0,
         random_state: int = 0,
     ) -> None:
         self.granularity = granularity
@@ -146,6 +152,7 @@ class ThemeModel:
         self.sample_per_theme = sample_per_theme
         self.split_polarity = split_polarity
         self.label_language = label_language
+        self.clause_context = clause_context
         self.random_state = random_state
 
     theme_ids_: np.ndarray  # learned in fit: theme id of each centroid row, shape (k,)
@@ -164,6 +171,7 @@ class ThemeModel:
         "sample_per_theme",
         "split_polarity",
         "label_language",
+        "clause_context",
         "random_state",
     )
 
@@ -711,7 +719,8 @@ def load_model(path: Path) -> tuple[ThemeModel, dict[str, Any]]:
     from cxtext.persistence import read_bundle, resolve_bundle
 
     bundle = read_bundle(resolve_bundle(path), expected_type=TYPE_NAME)
-    model = ThemeModel(**bundle.manifest["params"])
+    # Bundles from before clause context themed every clause on its own.
+    model = ThemeModel(**({"clause_context": 0.0} | bundle.manifest["params"]))
     arrays = bundle.arrays
     for attr in _ARRAY_STATE:
         setattr(model, attr, arrays[attr.rstrip("_")])

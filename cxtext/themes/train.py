@@ -70,6 +70,7 @@ class ThemeConfig:
     sample_per_theme: int = 300
     split_polarity: bool = True
     label_language: str = "en"
+    clause_context: float = 1.0
     random_state: int = 0
     seeds: tuple[SeedSpec, ...] = field(default_factory=tuple)
 
@@ -171,8 +172,9 @@ def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFr
     -------
     DataFrame
         ``comment_id``, ``row`` (position of the comment in ``frame``), ``clause_index``,
-        ``clause``, ``language``, ``content`` (False for non-answers) and ``problem`` (the
-        respondent's pick, when the frame has one).
+        ``clause``, ``comment`` (the whole comment, as split), ``language``, ``content``
+        (False for non-answers) and ``problem`` (the respondent's pick, when the frame has
+        one).
     """
     for column in (schema.ID, schema.TEXT):
         if column not in frame.columns:
@@ -191,6 +193,7 @@ def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFr
         clauses = clauses[text.str.strip().to_numpy() != ""].reset_index(drop=True)
     row = clauses["row"].to_numpy(dtype=np.int64)
     clauses.insert(0, "comment_id", frame[schema.ID].astype(str).to_numpy()[row])
+    clauses["comment"] = text.to_numpy()[row]
     clauses["language"] = languages.to_numpy()[row]
     if schema.PROBLEM in frame.columns:
         clauses["problem"] = frame[schema.PROBLEM].to_numpy()[row]
@@ -211,6 +214,35 @@ def encode_texts(
     if not parts:
         return np.zeros((0, encoder.info.dim), dtype=np.float32)
     return np.vstack(parts)
+
+
+def theme_vectors(
+    encoder: Encoder, clauses: pd.DataFrame, vectors: np.ndarray, weight: float
+) -> np.ndarray:
+    """The vectors themes are found and assigned on: a clause's own vector plus ``weight``
+    times its whole comment's, renormalised, in comments of several clauses.
+
+    A clause cut from its comment often leans on the rest ("I ordered it 2 weeks ago!",
+    "Can you explain?"); the comment's vector carries what it is about, while the clause's
+    own vector keeps apart two causes in one comment. Single-clause comments keep their
+    vector, so only comments of several clauses are encoded again (cached like any text).
+    Measured on Banking77 through train + tag (3,000 / 10,003 rows): NMI 0.750 / 0.758 with
+    weight 1, 0.711 / 0.693 with 0.
+    """
+    if weight <= 0 or not len(clauses):
+        return vectors
+    row = clauses["row"].to_numpy(dtype=np.int64)
+    multi = np.bincount(row)[row] > 1
+    if not multi.any():
+        return vectors
+    comments, inverse = np.unique(row[multi], return_inverse=True)
+    first = clauses.loc[multi, "comment"].to_numpy()
+    texts = pd.Series(first).groupby(row[multi]).first().reindex(comments).tolist()
+    whole = encode_texts(encoder, texts)
+    out = vectors.copy()
+    out[multi] = vectors[multi] + np.float32(weight) * whole[inverse]
+    out[multi] /= np.linalg.norm(out[multi], axis=1, keepdims=True)
+    return out
 
 
 _POLARITY_SIGNS = {"negative": -1, "positive": 1, "any": 0}
@@ -287,6 +319,7 @@ def train_themes(
     vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
     seeds = encode_seeds(encoder, config.seeds, sentiment)
     polarity = sentiment.polarity(vectors) if sentiment is not None and len(vectors) else None
+    themed = theme_vectors(encoder, clauses, vectors, config.clause_context)
     encode_seconds = time.perf_counter() - started
     picks = None
     if config.use_problem_picks and config.seeds and "problem" in clauses.columns:
@@ -297,7 +330,7 @@ def train_themes(
         ]
     started = time.perf_counter()
     model = ThemeModel(**config.model_params()).fit(
-        vectors,
+        themed,
         languages=clauses["language"].tolist(),
         texts=clauses["clause"].tolist(),
         ids=clauses["comment_id"].tolist(),
@@ -383,13 +416,14 @@ def tag_frame(
     """
     clauses = clause_table(frame, clause_level=clause_level)
     vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
+    themed = theme_vectors(encoder, clauses, vectors, model.clause_context)
     if sentiment is None:
-        return _theme_columns(frame, clauses, vectors, model, None)
+        return _theme_columns(frame, clauses, themed, model, None)
     from cxtext.sentiment.model import polarity
     from cxtext.sentiment.scoring import add_sentiment_columns, clause_proba
 
     proba = clause_proba(sentiment, vectors)  # once: it sets theme directions and sentiment
-    out = _theme_columns(frame, clauses, vectors, model, polarity(proba, sentiment.classes_))
+    out = _theme_columns(frame, clauses, themed, model, polarity(proba, sentiment.classes_))
     return add_sentiment_columns(out, clauses, vectors, sentiment, nps_model, proba)
 
 

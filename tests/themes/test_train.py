@@ -46,7 +46,12 @@ def _frame(n_per: int = 40) -> pd.DataFrame:
     for phrases in PHRASES.values():
         for i in range(n_per):
             rows.append(phrases[i % 3] + f" {['today', 'again', 'this week', 'as usual'][i % 4]}")
-    rows += ["Invoice charged twice today but friendly helpful shop staff today", "n/a", "-", ""]
+    # Comments of two causes, as common in real feedback as their clauses' context is.
+    rows += [
+        f"{PHRASES['billing'][i % 3]} but {PHRASES['staff'][(i + 1) % 3]}"
+        for i in range(max(1, n_per // 4))
+    ]
+    rows += ["n/a", "-", ""]
     return pd.DataFrame(
         {
             schema.ID: [f"r{i}" for i in range(len(rows))],
@@ -61,9 +66,10 @@ def test_clause_table_splits_contrasts_and_flags_non_answers() -> None:
     clauses = clause_table(_frame(2))
     mixed = clauses[clauses["comment_id"] == "r6"]
     assert mixed["clause"].tolist() == [
-        "Invoice charged twice today",
-        "friendly helpful shop staff today",
+        "the invoice was wrong again",
+        "friendly helpful shop staff",
     ]
+    assert set(mixed["comment"]) == {"the invoice was wrong again but friendly helpful shop staff"}
     flags = clauses.set_index("comment_id")["content"]
     assert not flags["r7"]  # "n/a"
     assert {"r8", "r9"}.isdisjoint(clauses["comment_id"])  # "-" and "": no clause at all
@@ -78,9 +84,10 @@ def test_train_then_tag_gives_one_row_per_input_with_all_clause_themes() -> None
     tagged = tag_frame(frame, model, FakeEncoder())
     assert len(tagged) == len(frame) and list(tagged["country"]) == list(frame["country"])
     by_id = tagged.set_index(schema.ID)
-    assert by_id.loc["r121", THEME_ID] == -1 and by_id.loc["r121", THEME_LABEL] == "unassigned"
-    mixed = by_id.loc["r120", THEME_IDS]
-    assert len(mixed) == 2 and by_id.loc["r120", THEME_ID] in mixed
+    assert by_id.loc["r130", THEME_ID] == -1 and by_id.loc["r130", THEME_LABEL] == "unassigned"
+    for mixed_id in (f"r{i}" for i in range(120, 130)):  # one theme per cause
+        mixed = by_id.loc[mixed_id, THEME_IDS]
+        assert len(mixed) == 2 and by_id.loc[mixed_id, THEME_ID] in mixed
     # Tagging the training comments reproduces the clause themes found in training.
     fitted = clauses.groupby("comment_id")[THEME_ID].agg(lambda s: sorted(set(s) - {-1}))
     for comment_id, themes in fitted.items():
