@@ -9,7 +9,9 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
    keeps that difference.
 2. **Seeds.** Named known problems (the NPS+ list) become prototypes; a vector joins the
    closest seed when its cosine reaches ``seed_threshold`` (tuned on the respondents' own
-   problem picks when the data carries them).
+   problem picks when the data carries them). A cluster found by discovery (step 3)
+   whose centroid would itself join a seed of a compatible direction is that seed's
+   cause, and joins it rather than becoming a theme beside it.
 3. **Discovery** on the rest: UMAP to a few dimensions, then Ward clustering cut at a
    height relative to the number of vectors (``granularity`` scales it), so the number
    of themes is chosen by the data and not by its size. A Ward merge of two groups of
@@ -259,11 +261,17 @@ class ThemeModel:
         discovered, siblings = split_by_polarity(
             self._discover(Z[pool]), Z[pool], signs[pool], self.min_theme_size
         )
-        train_idx = np.concatenate([pool, np.flatnonzero(seed_members >= 0)])
         n_seeds = len(seed_names)
+        theme_of = np.where(discovered >= 0, discovered + n_seeds, UNASSIGNED)
+        folded = _seed_of_clusters(
+            discovered, Z[pool], signs[pool], prototypes, seeds, seed_threshold
+        )
+        for label, seed in folded.items():
+            theme_of[discovered == label] = seed
+        train_idx = np.concatenate([pool, np.flatnonzero(seed_members >= 0)])
         train_labels = np.concatenate(
             [
-                np.where(discovered >= 0, discovered + n_seeds, UNASSIGNED),
+                theme_of,
                 seed_members[seed_members >= 0],
             ]
         )
@@ -576,6 +584,37 @@ def _stratified_sample(labels: np.ndarray, per_label: int, rng: np.random.Genera
             rows = rng.choice(rows, per_label, replace=False)
         chosen.append(rows)
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+
+
+def _seed_of_clusters(
+    discovered: np.ndarray,
+    Z: np.ndarray,
+    signs: np.ndarray,
+    prototypes: np.ndarray,
+    seeds: Sequence[Seed],
+    threshold: float,
+) -> dict[int, int]:
+    """Discovered clusters that are a seed's cause: {cluster label: seed index}.
+
+    A cluster is the cause of the seed whose prototype is nearest to its centroid when
+    that cosine reaches the seed threshold (the centroid would join the seed as a clause
+    would) and the cluster's direction does not contradict the seed's. Without this, the
+    clauses of a seed's cause below the threshold form a theme of their own beside the
+    seed, and assignment then shares the cause between the two.
+    """
+    if not len(seeds) or not (discovered >= 0).any():
+        return {}
+    seed_signs = np.asarray([s.polarity for s in seeds], dtype=np.int8)
+    found = discovered >= 0
+    folded = {}
+    for label, direction in directions_of(discovered[found], signs[found], {}).items():
+        centroid = _normalize(Z[discovered == label].mean(axis=0, keepdims=True))[0]
+        sims = prototypes @ centroid
+        sims[seed_signs * direction < 0] = -np.inf
+        best = int(sims.argmax())
+        if sims[best] >= threshold:
+            folded[label] = best
+    return folded
 
 
 def _sq_distances(P: np.ndarray, C: np.ndarray) -> np.ndarray:

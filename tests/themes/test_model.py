@@ -109,6 +109,26 @@ def test_seed_joins_matching_comments_and_threshold_is_tuned_on_picks(corpus: Co
     assert 0 < model.seed_threshold_ < 1
 
 
+def test_a_discovered_cluster_of_a_seeds_cause_joins_the_seed(corpus: Corpus) -> None:
+    """Clauses of the seed's cause below the threshold do not become a theme beside it."""
+    rows = np.flatnonzero(corpus.topics == 0)
+    phrases = rows[::30]  # a few of the cause's rows in each language
+    languages = np.asarray(corpus.languages)
+    seed = Seed("Billing", corpus.vectors[phrases], languages[phrases].tolist())
+    fitted = ThemeModel(seed_threshold=0.99).fit(
+        corpus.vectors, languages=corpus.languages, seeds=[seed]
+    )
+    # A threshold that half of the cause's own rows miss.
+    Z = fitted._prepare(corpus.vectors[rows], languages[rows].tolist())
+    threshold = float(np.median(Z @ fitted.seed_prototypes_[0]))
+    model = ThemeModel(seed_threshold=threshold).fit(
+        corpus.vectors, languages=corpus.languages, texts=corpus.texts, seeds=[seed]
+    )
+    in_seed = model.labels_[corpus.topics == 0] == 0
+    assert in_seed.mean() > 0.95
+    assert len(model.theme_ids_) == 4  # the seed and the three other causes
+
+
 def test_save_load_predicts_identically(fitted: ThemeModel, corpus: Corpus, tmp_path: Path) -> None:
     other = make_corpus(seed=5)
     folder = save_model(
