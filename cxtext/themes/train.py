@@ -124,9 +124,40 @@ def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:
             )
         seeds.append(SeedSpec(name, phrases, polarity))
     options.update({k: v for k, v in overrides.items() if v is not None})
+    _check_numbers(options, path)
     if "label_language" in options:
         options["label_language"] = _label_language(options["label_language"], path)
     return ThemeConfig(**options, seeds=tuple(seeds))
+
+
+# Numeric [themes] keys: integer or not, and the range allowed (in words, and as a test).
+_NUMBERS: dict[str, tuple[bool, str, Callable[[float], bool]]] = {
+    "batch_size": (True, ">= 1", lambda v: v >= 1),
+    "granularity": (False, "> 0", lambda v: v > 0),
+    "min_theme_size": (True, ">= 2", lambda v: v >= 2),
+    "n_components": (True, ">= 2", lambda v: v >= 2),
+    "n_neighbors": (True, ">= 2", lambda v: v >= 2),
+    "max_discovery": (True, ">= 2", lambda v: v >= 2),
+    "seed_threshold": (False, "in [-1, 1]", lambda v: -1 <= v <= 1),
+    "unassigned_quantile": (False, "in [0, 1)", lambda v: 0 <= v < 1),
+    "sample_per_theme": (True, ">= 1", lambda v: v >= 1),
+    "clause_context": (False, ">= 0", lambda v: v >= 0),
+    "random_state": (True, ">= 0", lambda v: v >= 0),
+}
+
+
+def _check_numbers(options: dict[str, Any], path: Path | None) -> None:
+    """Refuse a numeric key of the wrong type or out of range, naming it."""
+    for key, (integer, allowed, ok) in _NUMBERS.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            kind = "an integer" if integer else "a number"
+            raise ConfigError(f"{path}: themes.{key} must be {kind}; got {value!r}")
+        if not ok(value):
+            raise ConfigError(f"{path}: themes.{key} must be {allowed}; got {value!r}")
 
 
 def _label_language(code: Any, path: Path | None) -> str:
