@@ -95,9 +95,11 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
 
     Labels are phrases from the theme's clauses in the model's ``label_language``
     (:mod:`cxtext.themes.naming`); seeds and renamed themes keep their configured name.
-    Lemmas present in most themes (:func:`~cxtext.themes.keywords.common_terms`) and
-    names used alike in several languages (:func:`~cxtext.themes.naming.brand_names`)
-    appear in no label or keyword.
+    Names used alike in several languages (:func:`~cxtext.themes.naming.brand_names`)
+    appear in no label or keyword; lemmas present in most themes
+    (:func:`~cxtext.themes.keywords.common_terms`, such as "card" among bank queries)
+    are no keyword but stay in labels, where taking them out breaks the phrase ("Lost
+    my card" would read "Lost").
 
     Returns
     -------
@@ -118,7 +120,8 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
     vectors = model._prepare(np.asarray(model.sample_vectors_, np.float32), languages)
     display = getattr(model, "label_language", "en")
     docs = lemmas_by_language(texts, languages)
-    common = common_terms(docs, labels) | brand_names(texts, languages)
+    brands = brand_names(texts, languages)
+    common = common_terms(docs, labels) | brands
     overall = theme_keywords(docs, labels, top_n=N_KEYWORDS, exclude=common)
     per_language = keywords_by_language(docs, labels, languages, top_n=N_KEYWORDS, exclude=common)
     parent_of = dict(zip(model.theme_ids_.tolist(), model.parents_.tolist(), strict=True))
@@ -132,7 +135,7 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
             vectors[members] @ centroid,
             display,
             weights=keyword_weights(keywords),
-            common=common,
+            common=brands,
         )
 
     themes: list[dict[str, Any]] = []

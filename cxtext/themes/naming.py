@@ -6,13 +6,14 @@ theme's own clauses, shortened:
 
 1. **Pool.** The members written in the display language (the model's ``label_language``);
    only when the theme has none, all its members, and the name then carries its language.
-2. **Phrase.** URLs, ``@handles``, placeholders, emoji, number-only tokens and common terms
-   (brand names: terms present in most themes) are removed; fillers are stripped from the
+2. **Phrase.** URLs, ``@handles``, placeholders, emoji, number-only tokens and the terms
+   given as ``common`` (brand names) are removed; fillers are stripped from the
    start and the end (``data/label_words.toml``: "I was charged twice, please" -> "Charged
    twice"). A clause of more than :data:`MAX_WORDS` words is cut at punctuation and before
    connectives ("because", "when") and keeps the piece carrying most of the theme's
-   keywords; a piece still too long keeps its first words, ending on a content word.
-   Brand names (:func:`brand_names`) are removed like common terms.
+   keywords; a piece still too long keeps the run of :data:`MAX_WORDS` words with most
+   keyword weight (the later run on a tie, so "when will I get a virtual card" keeps
+   "card"), ending on a content word. Brand names (:func:`brand_names`) are removed.
 3. **Score.** Cosine of the clause to the theme centroid (the encoder is multilingual, so a
    display-language clause near the centroid names a theme mostly written in other
    languages), plus :data:`KEYWORD_BONUS` times the mean keyword weight of the phrase's
@@ -204,7 +205,11 @@ def _shorten(
         if parts:
             chosen = max(parts, key=mass)  # first maximum: the earlier piece
         if len(chosen) > MAX_WORDS:
-            chosen = _strip(chosen[:MAX_WORDS], words, lemma_of, shortened=True)
+            windows = [chosen[i : i + MAX_WORDS] for i in range(len(chosen) - MAX_WORDS + 1)]
+            # The most keyword mass; on a tie the later window, which keeps the end of the
+            # phrase, where a head noun often stands ("get a virtual card").
+            best = max(range(len(windows)), key=lambda i: (mass(windows[i]), i))
+            chosen = _strip(windows[best], words, lemma_of, shortened=True)
             penalty += TRUNCATE_PENALTY
     lemma_count = sum(len(lemma_of[t.key]) for t in chosen)
     if not lemma_count:

@@ -95,6 +95,20 @@ def test_a_term_in_most_themes_is_in_no_label_or_keyword(branded: ThemeModel) ->
         assert not any("today" in t.split() for t in terms)
 
 
+def test_a_domain_word_in_every_theme_stays_in_labels_but_is_no_keyword(
+    corpus: Corpus,
+) -> None:
+    """ "card" in every bank query is no keyword, but "Lost my card" must not read "Lost"."""
+    texts = [f"card {text}" for text in corpus.texts]
+    model = ThemeModel(min_theme_size=10).fit(
+        corpus.vectors, languages=corpus.languages, texts=texts, ids=corpus.ids
+    )
+    english = [t["label"] for t in model.themes_ if t["label_language"] == "en"]
+    assert english and all("card" in label.casefold() for label in english)
+    for theme in model.themes_:
+        assert not any("card" in term for term, _ in theme["keywords"])
+
+
 def test_parents_get_phrase_labels(fitted: ThemeModel) -> None:
     assert fitted.parent_themes_
     for parent in fitted.parent_themes_:
@@ -136,6 +150,12 @@ def test_configured_names_are_kept(fitted: ThemeModel) -> None:
         ("I was on hold for 45 minutes before anyone picked up", "On hold"),
         ("WORST AIRLINE EVER", "Worst airline"),
         ("la factura es incorrecta", "Factura es incorrecta"),
+        # too long: the words kept are the run that ends the clause, with its head noun
+        ("When will I get my new virtual card", "New virtual card"),
+        (
+            "Is it possible to withdraw cash here without additional fees",
+            "Withdraw cash here without additional fees",
+        ),
     ],
 )
 def test_clause_shortening(text: str, expected: str) -> None:
