@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -153,6 +154,20 @@ def test_save_load_predicts_identically(fitted: ThemeModel, corpus: Corpus, tmp_
     (folder / "arrays.npz").write_bytes(b"corrupt")
     with pytest.raises(ArtifactError):
         load_model(folder)
+
+
+def test_a_bundle_from_before_clause_context_themes_clauses_alone(
+    fitted: ThemeModel, tmp_path: Path
+) -> None:
+    folder = save_model(
+        fitted, tmp_path / "m" / "v1", name="m", version="v1", encoder={"id": "fake", "dim": 48}
+    )
+    assert load_model(folder)[0].clause_context == fitted.clause_context == 1.0
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["params"]["clause_context"]
+    manifest_path.write_text(json.dumps(manifest))
+    assert load_model(folder)[0].clause_context == 0.0
 
 
 def test_too_few_comments_is_a_clear_error() -> None:
