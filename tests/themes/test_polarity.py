@@ -120,16 +120,22 @@ def test_directions_survive_a_bundle_and_old_bundles_load_neutral(
 
 
 @pytest.mark.parametrize(
-    ("seed", "key"),
+    ("config", "key"),
     [
-        ('name = "Slow"\nphrases = []', r"seeds\[0\]\.phrases"),
-        ('name = "Slow"\nphrases = ["slow"]\npolarity = "bad"', r"seeds\[0\]\.polarity"),
-        ('phrases = ["slow"]', r"seeds\[0\]\.name"),
+        ('[[seeds]]\nname = "Slow"\nphrases = []', r"seeds\[0\]\.phrases"),
+        ('[[seeds]]\nname = "Slow"\nphrases = ["slow"]\npolarity = "bad"', r"seeds\[0\]\.polarity"),
+        ('[[seeds]]\nphrases = ["slow"]', r"seeds\[0\]\.name"),
+        ("[themes]\nclause_context = -1", r"themes\.clause_context must be >= 0"),
+        ('[themes]\ngranularity = "coarse"', r"themes\.granularity must be a number"),
+        ("[themes]\ngranularity = 0", r"themes\.granularity must be > 0"),
+        ("[themes]\nmin_theme_size = 2.5", r"themes\.min_theme_size must be an integer"),
+        ("[themes]\nmin_theme_size = true", r"themes\.min_theme_size must be an integer"),
+        ("[themes]\nunassigned_quantile = 1.0", r"unassigned_quantile must be in \[0, 1\)"),
     ],
 )
-def test_bad_seed_config_names_the_key(tmp_path: Path, seed: str, key: str) -> None:
+def test_bad_config_names_the_key(tmp_path: Path, config: str, key: str) -> None:
     path = tmp_path / "themes.toml"
-    path.write_text(f"[[seeds]]\n{seed}\n")
+    path.write_text(f"{config}\n")
     with pytest.raises(ConfigError, match=key):
         load_config(path)
 

@@ -114,24 +114,6 @@ def test_config_round_trips_and_rejects_unknown_keys(tmp_path: Path) -> None:
         load_config(path)
 
 
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("clause_context = -1", r"themes\.clause_context must be >= 0"),
-        ('granularity = "coarse"', r"themes\.granularity must be a number"),
-        ("granularity = 0", r"themes\.granularity must be > 0"),
-        ("min_theme_size = 2.5", r"themes\.min_theme_size must be an integer"),
-        ("min_theme_size = true", r"themes\.min_theme_size must be an integer"),
-        ("unassigned_quantile = 1.0", r"themes\.unassigned_quantile must be in \[0, 1\)"),
-    ],
-)
-def test_bad_numbers_in_the_config_name_the_key(tmp_path: Path, line: str, message: str) -> None:
-    path = tmp_path / "c.toml"
-    path.write_text(f"[themes]\n{line}\n")
-    with pytest.raises(ConfigError, match=message):
-        load_config(path)
-
-
 def test_seeds_from_config_become_themes() -> None:
     frame = _frame()
     path_config = load_config(None, min_theme_size=8)
