@@ -17,8 +17,9 @@ theme's own clauses, shortened:
 3. **Score.** Cosine of the clause to the theme centroid (the encoder is multilingual, so a
    display-language clause near the centroid names a theme mostly written in other
    languages), plus :data:`KEYWORD_BONUS` times the mean keyword weight of the phrase's
-   lemmas, minus penalties for content words cut away, for a piece truncated and for
-   numbers or common terms removed. Names are ranked by score, repeats (case-insensitive) removed.
+   lemmas, minus penalties for content words cut away, for a piece truncated, for
+   numbers or common terms removed and for a single word (:data:`ONE_WORD_PENALTY`).
+   Names are ranked by score, repeats (case-insensitive) removed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ CUT_PENALTY: Final = 0.01
 TRUNCATE_PENALTY: Final = 0.03
 NUMBER_PENALTY: Final = 0.05
 COMMON_PENALTY: Final = 0.1
+# A one-word name says what but not what about it ("Lost", "Pounds"); its keyword density
+# is also the highest possible, so without this it wins over the phrase it came from.
+ONE_WORD_PENALTY: Final = 0.1
 # Clauses scored per theme: the most central ones of the pool.
 MAX_CANDIDATES: Final = 60
 
@@ -269,6 +273,8 @@ def rank_names(
         if short is None:
             continue
         score = float(similarity[i]) + KEYWORD_BONUS * short.density - short.penalty
+        if " " not in short.text:
+            score -= ONE_WORD_PENALTY
         key = short.text.casefold()
         if key not in names or names[key].score < score:
             names[key] = Name(short.text, code, score)

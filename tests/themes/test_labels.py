@@ -180,6 +180,14 @@ def test_ranking_prefers_central_short_keyword_dense_clauses() -> None:
     assert names[-1].score < names[0].score
 
 
+def test_a_phrase_beats_a_slightly_more_central_single_word() -> None:
+    weights = {"en": {"lose": 1.0, "card": 0.2}}
+    names = rank_names(
+        ["lost", "I lost my card"], ["en", "en"], np.array([0.92, 0.90]), "en", weights=weights
+    )
+    assert names[0].text == "Lost my card"
+
+
 def test_brand_names_are_names_alike_across_languages_or_camel_case() -> None:
     texts = [
         "switching to Qelvo was quick",
