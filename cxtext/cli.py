@@ -898,7 +898,8 @@ def train(
     is trained beside it (models/NAME/nps_group/vN), or the output says why not.
     """
     from cxtext.sentiment.scoring import train_nps_bundle
-    from cxtext.themes.train import load_config, save_trained, train_themes
+    from cxtext.themes.config import load_config
+    from cxtext.themes.train import save_trained, train_themes
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
@@ -1202,9 +1203,10 @@ def themes_add_seed(
 ) -> None:
     """Add a seeded theme from example phrases in any language (a new version is written)."""
     from cxtext.persistence import read_bundle, resolve_bundle
+    from cxtext.themes.config import SeedSpec
     from cxtext.themes.editing import add_seed
     from cxtext.themes.model import TYPE_NAME
-    from cxtext.themes.train import SeedSpec, encode_seeds
+    from cxtext.themes.train import encode_seeds
 
     def apply(model: Any) -> Any:
         manifest = read_bundle(resolve_bundle(model_dir), expected_type=TYPE_NAME).manifest
@@ -1294,8 +1296,9 @@ def _demo_themes(
     from cxtext.analysis.drivers import drivers_report
     from cxtext.sentiment.nps_group import load_nps_group
     from cxtext.sentiment.scoring import train_nps_bundle
+    from cxtext.themes.config import load_config
     from cxtext.themes.model import load_model
-    from cxtext.themes.train import THEME_ID, load_config, save_trained, tag_frame, train_themes
+    from cxtext.themes.train import THEME_ID, save_trained, tag_frame, train_themes
 
     out.rule("3. themes")
     settings = load_config(config_path)

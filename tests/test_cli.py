@@ -15,7 +15,8 @@ from cxtext.cli import EXIT_DATA, EXIT_USAGE, app
 from cxtext.persistence import replacing
 from cxtext.store import Store
 from cxtext.store import store as store_module
-from cxtext.themes.train import load_config, save_trained, train_themes
+from cxtext.themes.config import load_config
+from cxtext.themes.train import save_trained, train_themes
 from tests.fakes import FakeEncoder, fake_sentiment_bundle
 
 runner = CliRunner()

@@ -290,7 +290,7 @@ def test_mappings_parse_and_name_existing_columns(
 
 def test_themes_config_seeds_the_problem_list(written: dict[str, Path]) -> None:
     from cxtext.demo import PROBLEM_OPTIONS
-    from cxtext.themes.train import load_config
+    from cxtext.themes.config import load_config
 
     config = load_config(written["themes_config"])
     assert {seed.name for seed in config.seeds} == set(PROBLEM_OPTIONS) - {"Other"}

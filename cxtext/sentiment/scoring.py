@@ -13,7 +13,7 @@ from cxtext import schema
 from cxtext.embeddings import Encoder
 from cxtext.sentiment.model import SentimentModel, comment_sentiment, polarity
 from cxtext.sentiment.nps_group import NpsGroupModel, comment_features, train_nps_group
-from cxtext.themes.train import encode_texts
+from cxtext.themes.clauses import clause_table, encode_texts
 
 
 def _clause_weights(clauses: pd.DataFrame) -> np.ndarray:
@@ -133,7 +133,6 @@ def train_nps_bundle(
     """
     from cxtext.persistence import next_version
     from cxtext.sentiment.nps_group import FOLDER, save_nps_group
-    from cxtext.themes.train import clause_table
 
     clauses = clause_table(frame)
     vectors = encode_texts(encoder, clauses["clause"].tolist())

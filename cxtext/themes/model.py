@@ -119,7 +119,7 @@ class ThemeModel:
         ISO 639-1 code of the language theme labels are written in.
     clause_context
         Weight of the whole comment's vector added to each clause's vector when a comment
-        has several clauses (see :func:`cxtext.themes.train.theme_vectors`): a clause such
+        has several clauses (see :func:`cxtext.themes.clauses.theme_vectors`): a clause such
         as "Can you explain?" is themed by what its comment is about. 0 themes each clause
         on its own. The model only records it; the callers that encode apply it.
     random_state

@@ -8,7 +8,6 @@ and gets a theme, and a comment carries all its clause themes. Non-answers ("n/a
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -19,9 +18,10 @@ import pandas as pd
 
 from cxtext import schema
 from cxtext.embeddings import Encoder
-from cxtext.errors import ConfigError, DataValidationError
-from cxtext.text.clauses import non_answer_mask, split_clauses_frame
-from cxtext.text.clean import strip_addressing
+from cxtext.sentiment.model import polarity
+from cxtext.sentiment.scoring import add_sentiment_columns, clause_proba
+from cxtext.themes.clauses import clause_table, encode_texts, theme_vectors
+from cxtext.themes.config import SeedSpec, ThemeConfig, config_toml
 from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
 from cxtext.themes.polarity import DIRECTION_NAMES, polarity_signs
 
@@ -35,245 +35,6 @@ THEME_IDS = schema.THEME_IDS
 PARENT_THEME_ID = schema.PARENT_THEME_ID
 PARENT_THEME_LABEL = schema.PARENT_THEME_LABEL
 UNASSIGNED_LABEL = "unassigned"
-ENCODE_BATCH = 512
-
-
-POLARITIES = ("negative", "positive", "any")
-
-
-@dataclass(frozen=True)
-class SeedSpec:
-    """A known problem from the training config: a name, phrases in any language, and the
-    polarity a clause must have to join it (``None``: inferred from the phrases)."""
-
-    name: str
-    phrases: tuple[str, ...]
-    polarity: str | None = None
-
-
-@dataclass(frozen=True)
-class ThemeConfig:
-    """The training config (``training/configs/themes.toml``)."""
-
-    encoder: str = "default"
-    batch_size: int = 32
-    clause_level: bool = True
-    use_problem_picks: bool = True
-    granularity: float = 1.0
-    min_theme_size: int = 10
-    n_components: int = 10
-    n_neighbors: int = 15
-    max_discovery: int = 12_000
-    seed_threshold: float | None = None
-    unassigned_quantile: float = 0.01
-    debias_languages: bool = True
-    sample_per_theme: int = 300
-    split_polarity: bool = True
-    label_language: str = "en"
-    clause_context: float = 1.0
-    random_state: int = 0
-    seeds: tuple[SeedSpec, ...] = field(default_factory=tuple)
-
-    def model_params(self) -> dict[str, Any]:
-        """Keyword arguments of :class:`ThemeModel`."""
-        return {name: getattr(self, name) for name in ThemeModel._PARAMS}
-
-
-def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:
-    """Read a training config TOML (``[themes]`` options and ``[[seeds]]``), then overrides.
-
-    Raises
-    ------
-    ConfigError
-        Unreadable file, unknown keys, a seed without a name or phrases or with an unknown
-        polarity, or a ``label_language`` that is not an ISO 639-1 code the language
-        identifier knows; the message names the key.
-    """
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read training config {path}: {exc}") from exc
-    unknown_top = set(data) - {"themes", "seeds"}
-    if unknown_top:
-        raise ConfigError(f"{path}: unknown sections {sorted(unknown_top)}")
-    options = dict(data.get("themes", {}))
-    allowed = {f.name for f in fields(ThemeConfig)} - {"seeds"}
-    unknown = set(options) - allowed
-    if unknown:
-        raise ConfigError(f"{path}: unknown [themes] keys {sorted(unknown)}")
-    seeds = []
-    for i, entry in enumerate(data.get("seeds", [])):
-        name = str(entry.get("name", "")).strip()
-        phrases = tuple(str(p) for p in entry.get("phrases", []) if str(p).strip())
-        if not name:
-            raise ConfigError(f"{path}: seeds[{i}].name is missing or empty")
-        if not phrases:
-            raise ConfigError(f"{path}: seeds[{i}].phrases ({name!r}) needs at least one phrase")
-        unknown_keys = set(entry) - {"name", "phrases", "polarity"}
-        if unknown_keys:
-            raise ConfigError(
-                f"{path}: seeds[{i}] ({name!r}) has unknown keys {sorted(unknown_keys)}"
-            )
-        polarity = entry.get("polarity")
-        if polarity is not None and polarity not in POLARITIES:
-            raise ConfigError(
-                f"{path}: seeds[{i}].polarity ({name!r}) must be one of {', '.join(POLARITIES)}; "
-                f"got {polarity!r}"
-            )
-        seeds.append(SeedSpec(name, phrases, polarity))
-    options.update({k: v for k, v in overrides.items() if v is not None})
-    _check_numbers(options, path)
-    if "label_language" in options:
-        options["label_language"] = _label_language(options["label_language"], path)
-    return ThemeConfig(**options, seeds=tuple(seeds))
-
-
-# Numeric [themes] keys: integer or not, and the range allowed (in words, and as a test).
-_NUMBERS: dict[str, tuple[bool, str, Callable[[float], bool]]] = {
-    "batch_size": (True, ">= 1", lambda v: v >= 1),
-    "granularity": (False, "> 0", lambda v: v > 0),
-    "min_theme_size": (True, ">= 2", lambda v: v >= 2),
-    "n_components": (True, ">= 2", lambda v: v >= 2),
-    "n_neighbors": (True, ">= 2", lambda v: v >= 2),
-    "max_discovery": (True, ">= 2", lambda v: v >= 2),
-    "seed_threshold": (False, "in [-1, 1]", lambda v: -1 <= v <= 1),
-    "unassigned_quantile": (False, "in [0, 1)", lambda v: 0 <= v < 1),
-    "sample_per_theme": (True, ">= 1", lambda v: v >= 1),
-    "clause_context": (False, ">= 0", lambda v: v >= 0),
-    "random_state": (True, ">= 0", lambda v: v >= 0),
-}
-
-
-def _check_numbers(options: dict[str, Any], path: Path | None) -> None:
-    """Refuse a numeric key of the wrong type or out of range, naming it."""
-    for key, (integer, allowed, ok) in _NUMBERS.items():
-        value = options.get(key)
-        if value is None:
-            continue
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            kind = "an integer" if integer else "a number"
-            raise ConfigError(f"{path}: themes.{key} must be {kind}; got {value!r}")
-        if not ok(value):
-            raise ConfigError(f"{path}: themes.{key} must be {allowed}; got {value!r}")
-
-
-def _label_language(code: Any, path: Path | None) -> str:
-    from lingua import IsoCode639_1
-
-    try:
-        IsoCode639_1.from_str(str(code).lower())
-    except ValueError:
-        raise ConfigError(
-            f"{path}: themes.label_language must be an ISO 639-1 code of a language the "
-            f"encoder and language identifier know (e.g. en, nl, fr); got {code!r}"
-        ) from None
-    return str(code).lower()
-
-
-def config_toml(config: ThemeConfig) -> str:
-    """The config as used, written back as TOML for the bundle."""
-    lines = ["[themes]"]
-    for f in fields(ThemeConfig):
-        value = getattr(config, f.name)
-        if f.name == "seeds" or value is None:
-            continue
-        rendered = str(value).lower() if isinstance(value, bool) else repr(value)
-        lines.append(f"{f.name} = {rendered.replace(chr(39), chr(34))}")
-    for seed in config.seeds:
-        phrases = ", ".join(_toml_string(p) for p in seed.phrases)
-        lines += ["", "[[seeds]]", f"name = {_toml_string(seed.name)}", f"phrases = [{phrases}]"]
-        if seed.polarity is not None:
-            lines.append(f"polarity = {_toml_string(seed.polarity)}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def clause_table(frame: pd.DataFrame, *, clause_level: bool = True) -> pd.DataFrame:
-    """Clauses of the canonical frame's minable comments.
-
-    @handles, links and ``#`` signs are removed first (:func:`strip_addressing`).
-
-    Returns
-    -------
-    DataFrame
-        ``comment_id``, ``row`` (position of the comment in ``frame``), ``clause_index``,
-        ``clause``, ``comment`` (the whole comment, as split), ``language``, ``content``
-        (False for non-answers) and ``problem`` (the respondent's pick, when the frame has
-        one).
-    """
-    for column in (schema.ID, schema.TEXT):
-        if column not in frame.columns:
-            raise DataValidationError(f"the comments have no {column!r} column")
-    text = strip_addressing(frame[schema.TEXT].fillna("").astype(str))
-    languages = (
-        frame[schema.LANGUAGE].fillna(schema.UNDETERMINED_LANGUAGE).astype(str)
-        if schema.LANGUAGE in frame.columns
-        else pd.Series(schema.UNDETERMINED_LANGUAGE, index=frame.index)
-    )
-    rows = np.arange(len(frame))
-    if clause_level:
-        clauses = split_clauses_frame(rows, text, languages).rename(columns={"comment_id": "row"})
-    else:
-        clauses = pd.DataFrame({"row": rows, "clause_index": 0, "clause": text.to_numpy()})
-        clauses = clauses[text.str.strip().to_numpy() != ""].reset_index(drop=True)
-    row = clauses["row"].to_numpy(dtype=np.int64)
-    clauses.insert(0, "comment_id", frame[schema.ID].astype(str).to_numpy()[row])
-    clauses["comment"] = text.to_numpy()[row]
-    clauses["language"] = languages.to_numpy()[row]
-    if schema.PROBLEM in frame.columns:
-        clauses["problem"] = frame[schema.PROBLEM].to_numpy()[row]
-    whole = non_answer_mask(text)
-    clauses["content"] = ~non_answer_mask(clauses["clause"]) & ~whole[row]
-    return clauses
-
-
-def encode_texts(
-    encoder: Encoder, texts: Sequence[str], on_progress: Callable[[int], None] | None = None
-) -> np.ndarray:
-    """Vectors (n, d) of ``texts``, encoded in batches with progress callbacks."""
-    parts = []
-    for start in range(0, len(texts), ENCODE_BATCH):
-        parts.append(encoder.encode(list(texts[start : start + ENCODE_BATCH])))
-        if on_progress:
-            on_progress(min(start + ENCODE_BATCH, len(texts)))
-    if not parts:
-        return np.zeros((0, encoder.info.dim), dtype=np.float32)
-    return np.vstack(parts)
-
-
-def theme_vectors(
-    encoder: Encoder, clauses: pd.DataFrame, vectors: np.ndarray, weight: float
-) -> np.ndarray:
-    """The vectors themes are found and assigned on: a clause's own vector plus ``weight``
-    times its whole comment's, renormalised, in comments of several clauses.
-
-    A clause cut from its comment often leans on the rest ("I ordered it 2 weeks ago!",
-    "Can you explain?"); the comment's vector carries what it is about, while the clause's
-    own vector keeps apart two causes in one comment. Single-clause comments keep their
-    vector, so only comments of several clauses are encoded again (cached like any text).
-    Measured on Banking77 through train + tag (3,000 / 10,003 rows): NMI 0.750 / 0.758 with
-    weight 1, 0.711 / 0.693 with 0.
-    """
-    if weight <= 0 or not len(clauses):
-        return vectors
-    row = clauses["row"].to_numpy(dtype=np.int64)
-    multi = np.bincount(row)[row] > 1
-    if not multi.any():
-        return vectors
-    comments, inverse = np.unique(row[multi], return_inverse=True)
-    first = clauses.loc[multi, "comment"].to_numpy()
-    texts = pd.Series(first).groupby(row[multi]).first().reindex(comments).tolist()
-    whole = encode_texts(encoder, texts)
-    out = vectors.copy()
-    out[multi] = vectors[multi] + np.float32(weight) * whole[inverse]
-    out[multi] /= np.linalg.norm(out[multi], axis=1, keepdims=True)
-    return out
 
 
 _POLARITY_SIGNS = {"negative": -1, "positive": 1, "any": 0}
@@ -450,9 +211,6 @@ def tag_frame(
     themed = theme_vectors(encoder, clauses, vectors, model.clause_context)
     if sentiment is None:
         return _theme_columns(frame, clauses, themed, model, None)
-    from cxtext.sentiment.model import polarity
-    from cxtext.sentiment.scoring import add_sentiment_columns, clause_proba
-
     proba = clause_proba(sentiment, vectors)  # once: it sets theme directions and sentiment
     out = _theme_columns(frame, clauses, themed, model, polarity(proba, sentiment.classes_))
     return add_sentiment_columns(out, clauses, vectors, sentiment, nps_model, proba)

@@ -20,9 +20,10 @@ from cxtext.persistence import resolve_bundle
 from cxtext.sentiment.nps_group import load_nps_group
 from cxtext.sentiment.scoring import train_nps_bundle
 from cxtext.store import Store
+from cxtext.themes.config import load_config
 from cxtext.themes.editing import rename
 from cxtext.themes.model import load_model, save_model
-from cxtext.themes.train import load_config, save_trained, tag_frame, train_themes
+from cxtext.themes.train import save_trained, tag_frame, train_themes
 from tests.fakes import FakeEncoder, fake_sentiment_bundle
 
 KEYS = {"read": "read-key-123", "write": "write-key-456", "admin": "admin-key-789"}

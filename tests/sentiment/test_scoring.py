@@ -8,7 +8,7 @@ import pandas as pd
 from cxtext.sentiment.model import SentimentModel
 from cxtext.sentiment.nps_group import MIN_SCORED, comment_features, train_nps_group
 from cxtext.sentiment.scoring import add_sentiment_columns, fit_nps_group_model
-from cxtext.themes.train import clause_table, encode_texts
+from cxtext.themes.clauses import clause_table, encode_texts
 from tests.fakes import FakeEncoder
 
 POSITIVE = ["fast delivery", "friendly staff", "great price", "lovely app"]

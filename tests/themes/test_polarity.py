@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from cxtext.errors import ConfigError
+from cxtext.themes.config import load_config
 from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, load_model, save_model
-from cxtext.themes.train import load_config
 from tests.themes.conftest import Corpus, make_corpus
 
 

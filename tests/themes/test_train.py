@@ -10,13 +10,12 @@ import pytest
 
 from cxtext import schema
 from cxtext.errors import ConfigError
+from cxtext.themes.clauses import clause_table
+from cxtext.themes.config import config_toml, load_config
 from cxtext.themes.train import (
     THEME_ID,
     THEME_IDS,
     THEME_LABEL,
-    clause_table,
-    config_toml,
-    load_config,
     tag_frame,
     train_themes,
 )
@@ -119,7 +118,7 @@ def test_seeds_from_config_become_themes() -> None:
     path_config = load_config(None, min_theme_size=8)
     from dataclasses import replace
 
-    from cxtext.themes.train import SeedSpec
+    from cxtext.themes.config import SeedSpec
 
     config = replace(
         path_config, seeds=(SeedSpec("Billing", ("invoice wrong charged",)),), seed_threshold=0.3

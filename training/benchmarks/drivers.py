@@ -16,7 +16,7 @@ with a 1-5 Rating, not NPS answers: Rating 1-2 stands in for detractors, 3 for p
 2. Drivers: a ThemeModel fitted on the reviews' clauses, then each theme's impact on the
    proxy NPS with its 95% interval; the top detraction and promotion drivers printed.
 
-The pipeline is the product's: clauses (cxtext.themes.train.clause_table), the default
+The pipeline is the product's: clauses (cxtext.themes.clauses.clause_table), the default
 encoder through its persistent cache, the shipped sentiment model.
 """
 
@@ -47,8 +47,9 @@ from cxtext.io.mapping import ColumnMapping  # noqa: E402
 from cxtext.sentiment.model import load_sentiment  # noqa: E402
 from cxtext.sentiment.nps_group import NpsGroupModel, comment_features  # noqa: E402
 from cxtext.sentiment.training import classification_figures, holdout_mask  # noqa: E402
+from cxtext.themes.clauses import clause_table, encode_texts  # noqa: E402
 from cxtext.themes.model import ThemeModel  # noqa: E402
-from cxtext.themes.train import clause_table, encode_texts, tag_frame  # noqa: E402
+from cxtext.themes.train import tag_frame  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "womens_clothing_reviews" / "womens_clothing_reviews.csv"
 MAPPING = ROOT / "training" / "configs" / "mappings" / "clothing_reviews.toml"
