@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cxtext.cli import EXIT_USAGE, app
 from cxtext.demo import write_demo
+from cxtext.sentiment.model import load_sentiment
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -202,7 +203,8 @@ def test_train_sentiment_adapts_to_scored_comments(
     # The demo's scores follow its comments' causes: weak labels are learnable.
     assert held["adapted"]["macro_f1"] > 0.5
     manifest = json.loads((out / "v1" / "manifest.json").read_text())
-    assert manifest["lineage"]["adapted_from"] == "sentiment/v1"
+    shipped_version = load_sentiment()[1]["version"]
+    assert manifest["lineage"]["adapted_from"] == f"sentiment/{shipped_version}"
 
 
 def _free_port() -> int:

@@ -64,11 +64,11 @@ def add_sentiment_columns(
     Returns
     -------
     DataFrame
-        ``tagged`` plus ``sentiment`` (P(positive) - P(negative) of the comment's
-        length-weighted clause probabilities), ``sentiment_label``, ``clause_sentiments``
-        (per clause, aligned with ``clause_theme_ids``), ``nps_group`` when ``nps_score``
-        exists, and ``predicted_nps_group`` with ``nps_model`` (None for comments
-        without text).
+        ``tagged`` plus ``sentiment`` (P(positive) - P(negative) of the comment's clause
+        probabilities weighted by length and opinion, :func:`comment_sentiment`),
+        ``sentiment_label``, ``clause_sentiments`` (per clause, aligned with
+        ``clause_theme_ids``), ``nps_group`` when ``nps_score`` exists, and
+        ``predicted_nps_group`` with ``nps_model`` (None for comments without text).
     """
     n = len(tagged)
     rows = clauses["row"].to_numpy(dtype=np.int64)

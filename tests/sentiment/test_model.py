@@ -114,6 +114,22 @@ def test_clause_sentiment_stays_per_clause_and_comments_average_by_length() -> N
     assert np.isnan(out.loc[2, "sentiment"]) and pd.isna(out.loc[2, "sentiment_label"])
 
 
+def test_clauses_without_opinion_do_not_water_down_a_comment() -> None:
+    classes = np.asarray(LABELS)
+    # One short complaint among two long descriptive clauses.
+    proba = np.array([[0.02, 0.96, 0.02], [0.85, 0.1, 0.05], [0.03, 0.95, 0.02]])
+    rows = np.zeros(3, dtype=np.int64)
+    lengths = np.array([40.0, 20.0, 40.0])
+    out = comment_sentiment(proba, classes, rows, lengths, n_rows=1)
+    assert out.loc[0, "sentiment_label"] == "negative"
+    plain = comment_sentiment(proba, classes, rows, lengths, n_rows=1, opinion_weighted=False)
+    assert plain.loc[0, "sentiment_label"] == "neutral"
+    assert out.loc[0, "sentiment"] < plain.loc[0, "sentiment"] < 0
+    # Only neutral clauses, even certain ones: still neutral, never missing.
+    certain = comment_sentiment(np.array([[0.0, 1.0, 0.0]]), classes, rows[:1], lengths[:1], 1)
+    assert certain.loc[0, "sentiment_label"] == "neutral" and certain.loc[0, "sentiment"] == 0
+
+
 def test_adaptation_moves_towards_new_labels_and_stays_near_with_a_strong_prior() -> None:
     X, y = blobs(n=900)
     model = SentimentModel(head="logistic").fit(X, y)
