@@ -9,12 +9,9 @@ another version becomes active.
 
 from __future__ import annotations
 
-import os
-import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,21 +20,17 @@ from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.cache import ResponseCache
-from api.models import Models, load_models
 from api.routers import comments, health, metrics, models, tagging, themes
+from api.serving import bundle_path, load, publish
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
 from cxtext.errors import ArtifactError
-from cxtext.persistence import resolve_bundle
 from cxtext.store import Store
-from cxtext.store.queries import active_model, list_models
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-# The names of a model's versions in its folder (cxtext.persistence.next_version).
-VERSION_NAME = re.compile(r"v[0-9]+")
 DOCS_ASSETS = "/docs/assets"
 
 DESCRIPTION = """Root causes of customer feedback: themes with sentiment and their impact
@@ -96,96 +89,6 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def store_of(app: FastAPI) -> Store:
-    """The application's store (for writes)."""
-    return app.state.store
-
-
-def _bundle(settings: Settings, version: str | None) -> Path | None:
-    if settings.models_dir is None:
-        return None
-    return resolve_bundle(settings.models_dir / version if version else settings.models_dir)
-
-
-def _load(app: FastAPI, bundle: Path) -> Models:
-    settings: Settings = app.state.settings
-    return load_models(
-        bundle,
-        sentiment_path=settings.sentiment_model,
-        cache_dir=settings.cache_dir,
-        encoder=app.state.encoder,
-        # Workers share the cores: more torch threads than cores slows every one of them.
-        threads=settings.encoder_threads or max(1, (os.cpu_count() or 1) // settings.workers),
-    )
-
-
-def _publish(app: FastAPI, loaded: Models, *, activate: bool) -> None:
-    store_of(app).publish_model(
-        loaded.manifest, loaded.themes.themes_, loaded.themes.parent_themes_, activate=activate
-    )
-
-
-def _version_dir(settings: Settings, version: str) -> Path | None:
-    """The folder of a version of the served model; None unless ``version`` is a registry
-    name (``vN``) with a folder, so no other name ever reaches the disk."""
-    if settings.models_dir is None or not VERSION_NAME.fullmatch(version):
-        return None
-    folder = settings.models_dir / version
-    return folder if folder.is_dir() else None
-
-
-def _active_version(app: FastAPI) -> str | None:
-    """The store's active version of the served model, None when another model is active."""
-    settings: Settings = app.state.settings
-    cursor = app.state.reader.cursor()
-    try:
-        active = active_model(cursor)
-    finally:
-        cursor.close()
-    if active is None or settings.models_dir is None or active[0] != settings.models_dir.name:
-        return None
-    return active[1]
-
-
-def current_models(app: FastAPI) -> Models | None:
-    """The loaded models, reloaded first when the store's active version changed (by an
-    activation in this process or in another one)."""
-    version = _active_version(app)
-    loaded: Models | None = app.state.models
-    if version is None or (loaded is not None and loaded.manifest["version"] == version):
-        return loaded
-    with app.state.models_lock:
-        # Read again under the lock: an activation may have finished since the first read.
-        version = _active_version(app)
-        current: Models | None = app.state.models
-        if version is not None and (current is None or current.manifest["version"] != version):
-            folder = _version_dir(app.state.settings, version)
-            if folder is not None:
-                app.state.models = _load(app, folder)
-        return app.state.models
-
-
-def activate_version(app: FastAPI, version: str) -> dict[str, Any] | None:
-    """Publish (when needed) and activate a version of the served model, and serve it in
-    this process from now on; None if ``version`` is not one of its ``vN`` folders."""
-    settings: Settings = app.state.settings
-    folder = _version_dir(settings, version)
-    if folder is None or settings.models_dir is None:
-        return None
-    with app.state.models_lock:
-        loaded = _load(app, folder)
-        _publish(app, loaded, activate=True)
-        app.state.models = loaded
-    cursor = app.state.reader.cursor()
-    try:
-        rows = [m for m in list_models(cursor) if m["version"] == version]
-    finally:
-        cursor.close()
-    return next(
-        (r for r in rows if r["model"] == settings.models_dir.name), rows[0] if rows else None
-    )
-
-
 def _warm_loop(app: FastAPI, stop: threading.Event) -> None:
     """Recompute the hot read answers after each store write until ``stop`` is set."""
     interval = app.state.settings.warm_interval_s
@@ -224,11 +127,11 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         active = store.active_model()
         if settings.models_dir is not None:
             served = active[1] if active and active[0] == settings.models_dir.name else None
-            bundle = _bundle(settings, served)
+            bundle = bundle_path(settings, served)
             if bundle is not None:
-                app.state.models = _load(app, bundle)
+                app.state.models = load(app, bundle)
                 if served is None:
-                    _publish(app, app.state.models, activate=active is None)
+                    publish(app, app.state.models, activate=active is None)
         stop = threading.Event()
         warmer = threading.Thread(
             target=_warm_loop, args=(app, stop), name="cxtext-cache-warmer", daemon=True

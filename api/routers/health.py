@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from api.problems import without_paths
 from api.schemas import Health, Ready
+from api.serving import current_models
 
 router = APIRouter(tags=["health"])
 
@@ -26,8 +27,6 @@ def ready(request: Request) -> JSONResponse:
     """Ready when a theme model is loaded and the store answers. The model named is the
     store's active version: a worker that sees another version activated (by any worker)
     loads it before it answers."""
-    from api.main import current_models
-
     state = request.app.state
     models = state.models
     body = Ready(ready=False, model=None, store=False)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import AdminKey, Cursor, ReadKey
 from api.schemas import ModelsResponse, ModelVersion
+from api.serving import activate_version
 from cxtext.store.queries import list_models
 
 router = APIRouter(tags=["models"], responses={401: PROBLEM_RESPONSE, 403: PROBLEM_RESPONSE})
@@ -27,8 +28,6 @@ def models(_: ReadKey, cursor: Cursor) -> Any:
 )
 def activate(version: str, request: Request, _: AdminKey) -> Any:
     """Tagging and the theme views switch to this version of the served model."""
-    from api.main import activate_version
-
     found = activate_version(request.app, version)
     if found is None:
         raise HTTPException(404, f"no published version {version!r} of the served model")

@@ -23,6 +23,7 @@ from api.schemas import (
     TagRequest,
     TagResponse,
 )
+from api.serving import current_models, store_of
 from cxtext import schema
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.validate import ChunkValidator
@@ -41,8 +42,6 @@ router = APIRouter(
 
 def loaded_models(request: Request) -> Models:
     """The models of the store's active version (reloaded when another one was activated)."""
-    from api.main import current_models
-
     models = current_models(request.app)
     if models is None:
         raise HTTPException(503, "no theme model is loaded; publish and activate one")
@@ -95,8 +94,6 @@ def _text(value: Any) -> str | None:
 def _store(
     request: Request, models: Models, frame: pd.DataFrame, segments: list[str], *, read: int
 ) -> str:
-    from api.main import store_of
-
     started = datetime.now(UTC)
     store = store_of(request.app)
     return store.write_comments(

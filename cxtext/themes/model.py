@@ -49,7 +49,9 @@ from typing import Any
 import numpy as np
 
 from cxtext.errors import ConfigError, DataValidationError, NotFittedError
+from cxtext.persistence import read_bundle, resolve_bundle, write_bundle
 from cxtext.schema import UNDETERMINED_LANGUAGE
+from cxtext.themes.card import model_card
 from cxtext.themes.labels import describe
 from cxtext.themes.polarity import (
     add_directions,
@@ -692,9 +694,6 @@ def save_model(
     ``edited_from`` names the version a curated model was edited from; the manifest's
     lineage records it with the edits.
     """
-    from cxtext.persistence import write_bundle
-    from cxtext.themes.card import model_card
-
     model._check_fitted()
     languages = sorted(model.language_offsets_)
     arrays = {
@@ -755,8 +754,6 @@ def load_model(path: Path) -> tuple[ThemeModel, dict[str, Any]]:
     model, manifest
         The fitted model, predicting exactly as when it was saved, and the bundle manifest.
     """
-    from cxtext.persistence import read_bundle, resolve_bundle
-
     bundle = read_bundle(resolve_bundle(path), expected_type=TYPE_NAME)
     # Bundles from before clause context themed every clause on its own.
     model = ThemeModel(**({"clause_context": 0.0} | bundle.manifest["params"]))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-import api.main
+import api.serving
 from api.main import create_app
 from tests.api.conftest import World, headers
 from tests.fakes import FakeEncoder
@@ -183,7 +183,7 @@ def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"a bundle was loaded: {args}")
 
-    monkeypatch.setattr(api.main, "load_models", refuse)
+    monkeypatch.setattr(api.serving, "load_models", refuse)
 
 
 @pytest.mark.parametrize("version", ["%2e%2e", "%2e", "%2E%2E", "v1%00", "V1", "v", "1", "models"])
@@ -298,9 +298,9 @@ def test_a_request_that_read_the_old_version_does_not_bring_it_back(
     """A tagging request that read the active version just before an activation finished
     must not reload the old model after it."""
     assert own_client.post("/v1/models/v2/activate", headers=headers("admin")).status_code == 200
-    real = api.main.active_model
+    real = api.serving.active_model
     stale = iter([("demo", "v1")])
-    monkeypatch.setattr(api.main, "active_model", lambda cur: next(stale, None) or real(cur))
+    monkeypatch.setattr(api.serving, "active_model", lambda cur: next(stale, None) or real(cur))
     tagged = _tag(own_client, [{"text": "The invoice was wrong"}], store=False)
     assert tagged["model"] == "demo/v2"
     assert own_client.get("/v1/ready").json()["model"] == "demo/v2"
