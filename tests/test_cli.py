@@ -400,3 +400,17 @@ def test_metrics_csv_neutralizes_formulas_but_keeps_negative_numbers(tmp_path: P
     assert set(written.index) == {"'=1+1", "'-NL"}
     assert written.loc["'=1+1", "nps"] == "-100.0"  # a number, written as one
     assert pd.read_csv(target).set_index("Country").loc["'=1+1", "nps"] == -100
+
+
+def test_python_dash_m_runs_the_same_command_line(export: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cxtext", "ingest", str(export), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Usage: cxtext ingest" in done.stdout
