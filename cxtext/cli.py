@@ -1233,7 +1233,7 @@ def demo(
 ) -> None:
     """Generate the multilingual demo data and run the whole job on it, printing a report."""
     from cxtext.analysis.metrics import metrics_report, nps_table
-    from cxtext.demo import write_demo
+    from cxtext.demo.files import write_demo
     from cxtext.io import ColumnMapping, write_ingest
     from cxtext.io.csv_out import write_people_csv
 

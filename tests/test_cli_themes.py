@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxtext.cli import EXIT_USAGE, app
-from cxtext.demo import write_demo
+from cxtext.demo.files import write_demo
 from cxtext.sentiment.model import load_sentiment
 
 pytestmark = pytest.mark.integration

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cxtext import demo, schema
+from cxtext.demo.files import write_demo
 
 MAIN_LANGUAGES = ("en", "nl", "ro", "pt", "ar", "af")
 SCORE = demo.SURVEY_COLUMNS[schema.NPS_SCORE]
@@ -28,7 +29,7 @@ def tickets() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return demo.write_demo(tmp_path_factory.mktemp("demo"), n_survey=300, n_tickets=120, seed=3)
+    return write_demo(tmp_path_factory.mktemp("demo"), n_survey=300, n_tickets=120, seed=3)
 
 
 def _has(truth: pd.DataFrame, cause: str) -> pd.Series:
@@ -267,7 +268,7 @@ def test_write_demo_files(written: dict[str, Path]) -> None:
 
 
 def test_write_demo_is_byte_identical(written: dict[str, Path], tmp_path: Path) -> None:
-    again = demo.write_demo(tmp_path, n_survey=300, n_tickets=120, seed=3)
+    again = write_demo(tmp_path, n_survey=300, n_tickets=120, seed=3)
     for key, path in written.items():
         assert path.read_bytes() == again[key].read_bytes(), key
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import ApiKey, Settings, key_hash
-from cxtext.demo import write_demo
+from cxtext.demo.files import write_demo
 from cxtext.io import ingest_file
 from cxtext.io.mapping import ColumnMapping
 from cxtext.persistence import resolve_bundle

@@ -57,7 +57,7 @@ from common import default_encoder, write_result  # noqa: E402
 
 from api.settings import key_hash  # noqa: E402
 from cxtext import schema  # noqa: E402
-from cxtext.demo import write_demo  # noqa: E402
+from cxtext.demo.files import write_demo  # noqa: E402
 from cxtext.io import ingest_file  # noqa: E402
 from cxtext.io.mapping import ColumnMapping  # noqa: E402
 from cxtext.persistence import resolve_bundle  # noqa: E402

@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import write_result
 
-from cxtext.demo import generate_survey, mapping_toml
+from cxtext.demo import generate_survey
+from cxtext.demo.files import mapping_toml
 from cxtext.io import ColumnMapping, ingest_file, open_table
 from cxtext.schema import Source
 
