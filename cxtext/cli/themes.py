@@ -1,0 +1,370 @@
+"""``cxtext train``, ``tag`` and ``themes ...``: train, apply and curate theme models."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.table import Table
+
+from cxtext import schema
+from cxtext.cli.common import (
+    DEFAULT_CACHE_DIR,
+    EXIT_USAGE,
+    CacheDir,
+    IdCol,
+    JsonFlag,
+    Mapping,
+    SentimentOpt,
+    StoreOpt,
+    TextCol,
+    app,
+    encoder_for,
+    err,
+    load_frame,
+    out,
+    progress_bar,
+    run_command,
+    sentiment_for,
+    store_frame,
+    version_folder,
+)
+from cxtext.cli.render import (
+    nps_line,
+    print_themes,
+)
+from cxtext.errors import ConfigError
+
+themes_app = typer.Typer(help="Inspect and curate a theme model.", no_args_is_help=True)
+app.add_typer(themes_app, name="themes")
+ModelDir = Annotated[
+    Path, typer.Argument(help="A bundle folder, or models/NAME for its latest version.")
+]
+
+
+@app.command()
+def train(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    out_dir: Annotated[Path, typer.Option("--out", help="models/NAME; a new vN is written.")],
+    config: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Training config TOML.")
+    ] = None,
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
+    sentiment_model: SentimentOpt = None,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    as_json: JsonFlag = False,
+) -> None:
+    """Train a theme model on comments and write a versioned bundle.
+
+    When the comments carry NPS scores, a predicted NPS group model for unscored comments
+    is trained beside it (models/NAME/nps_group/vN), or the output says why not.
+    """
+    from cxtext.sentiment.scoring import train_nps_bundle
+    from cxtext.themes.config import load_config
+    from cxtext.themes.train import save_trained, train_themes
+
+    def action() -> dict[str, Any]:
+        started = time.perf_counter()
+        settings = load_config(config, random_state=seed)
+        frame, _ = load_frame(
+            input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
+        )
+        encoder = encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
+        sentiment = sentiment_for(sentiment_model, encoder.info.id)
+        with progress_bar("encode clauses", None, quiet=as_json) as tick:
+            model, report, clauses = train_themes(
+                frame, encoder, settings, sentiment=sentiment, on_progress=tick
+            )
+        folder = save_trained(
+            model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=out_dir
+        )
+        nps = train_nps_bundle(
+            frame,
+            encoder,
+            sentiment,
+            models_dir=out_dir,
+            theme_version=folder.name,
+            random_state=settings.random_state,
+        )
+        metrics = report.to_dict()
+        return {
+            "model": str(folder),
+            "seconds": round(time.perf_counter() - started, 1),
+            **metrics,
+            "nps_group_model": nps,
+            "themes_table": model.themes_,
+        }
+
+    result = run_command(action)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    print_themes(result["themes_table"], title=f"themes of {result['model']}")
+    out.print(
+        f"{result['themes']} themes from {result['clauses']:,} clauses of "
+        f"{result['comments']:,} comments ({result['non_answers']:,} non-answers kept out); "
+        f"unassigned {100 * result['unassigned_share']:.1f}%"
+        + (f"; seed threshold {result['seed_threshold']:.3f}" if result["seed_threshold"] else "")
+        + f"; {result['seconds']} s (encode {result['encode_seconds']} s, fit "
+        f"{result['fit_seconds']} s)\nwritten to {result['model']}\n"
+        + nps_line(result["nps_group_model"])
+    )
+
+
+@app.command()
+def tag(
+    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    model_dir: Annotated[Path, typer.Option("--model", help="Bundle or models/NAME.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Tagged Parquet.")],
+    mapping: Mapping = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    sentiment_model: SentimentOpt = None,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="CSV for rejected rows [default: OUT.quarantine.csv].")
+    ] = None,
+    store: StoreOpt = None,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+    as_json: JsonFlag = False,
+) -> None:
+    """Tag comments with themes, sentiment and NPS groups: one output row per accepted row.
+
+    Rows that fail validation are left out, counted by reason and written to the quarantine
+    file (read = tagged + quarantined). predicted_nps_group is filled when the theme
+    model's folder holds a predicted NPS group model (trained by `cxtext train` on scored
+    comments).
+    """
+    from cxtext.persistence import replacing, resolve_bundle
+    from cxtext.sentiment.model import check_encoder
+    from cxtext.sentiment.nps_group import load_nps_group
+    from cxtext.themes.model import load_model
+    from cxtext.themes.train import THEME_ID, tag_frame
+
+    def action() -> dict[str, Any]:
+        started = time.perf_counter()
+        bundle = resolve_bundle(model_dir)
+        model, manifest = load_model(bundle)
+        frame, counts = load_frame(
+            input,
+            mapping,
+            text_col=text_col,
+            id_col=id_col,
+            languages=True,
+            quarantine=quarantine or out_path.with_suffix(".quarantine.csv"),
+            quiet=as_json,
+        )
+        encoder = encoder_for(manifest["encoder"]["id"], cache_dir)
+        if encoder.info.dim != model.n_features_in_:
+            raise ConfigError(
+                f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the model "
+                f"needs {model.n_features_in_}"
+            )
+        sentiment = sentiment_for(sentiment_model, encoder.info.id)
+        nps = load_nps_group(bundle.parent)
+        if nps:
+            check_encoder(nps[1], encoder.info.id, what="predicted NPS group model")
+        with progress_bar("encode clauses", None, quiet=as_json) as tick:
+            tagged = tag_frame(
+                frame,
+                model,
+                encoder,
+                sentiment=sentiment,
+                nps_model=nps[0] if nps else None,
+                on_progress=tick,
+            )
+        with replacing(out_path) as partial:
+            tagged.to_parquet(partial, index=False)
+        themes = tagged[THEME_ID].value_counts()
+        stored = (
+            store_frame(
+                store,
+                tagged,
+                {"kind": "tag", "input": str(input), **counts},
+                manifest=manifest,
+                themes=(model.themes_, model.parent_themes_),
+            )
+            if store is not None
+            else None
+        )
+        return {
+            "store": stored,
+            **counts,
+            "tagged": len(tagged),
+            "rows": len(tagged),
+            "out": str(out_path),
+            "model": manifest["name"] + "/" + manifest["version"],
+            "unassigned": int(themes.get(-1, 0)),
+            "themes_used": int((themes.index >= 0).sum()),
+            "sentiment": tagged[schema.SENTIMENT_LABEL].value_counts().to_dict(),
+            "predicted_nps_group": nps is not None,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+
+    result = run_command(action)
+    if as_json:
+        print(json.dumps(result))
+        return
+    reasons = ", ".join(f"{reason} {n:,}" for reason, n in result["reasons"].items())
+    out.print(
+        f"read {result['read']:,} rows: tagged {result['tagged']:,}, quarantined "
+        f"{result['quarantined']:,}"
+        + (f" ({reasons}) -> {result['quarantine_file']}" if reasons else "")
+    )
+    out.print(
+        f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s: "
+        f"{result['themes_used']} themes used, {result['unassigned']:,} unassigned; sentiment "
+        + ", ".join(f"{k} {v:,}" for k, v in result["sentiment"].items())
+        + ("; predicted NPS groups added" if result["predicted_nps_group"] else "")
+        + f" -> {result['out']}"
+    )
+
+
+def _edit(model_dir: Path, apply: Callable[[Any], Any]) -> None:
+    """Load the latest bundle, apply an edit, save the result as the next version."""
+    from cxtext.persistence import resolve_bundle
+    from cxtext.themes.model import load_model, save_model
+
+    def action() -> Path:
+        source = resolve_bundle(model_dir)
+        model, manifest = load_model(source)
+        edited = apply(model)
+        name, version, folder = version_folder(source.parent)
+        config = source / "config.toml"
+        save_model(
+            edited,
+            folder,
+            name=name,
+            version=version,
+            encoder=manifest.get("encoder"),
+            data_fingerprint=manifest.get("data_fingerprint"),
+            metrics=manifest.get("metrics"),
+            config_toml=config.read_text(encoding="utf-8") if config.is_file() else None,
+            edited_from=str(manifest.get("version", source.name)),
+        )
+        return folder
+
+    folder = run_command(action)
+    out.print(f"written {folder}")
+
+
+@themes_app.command("show")
+def themes_show(
+    model_dir: ModelDir,
+    theme: Annotated[int | None, typer.Option(help="Show one theme in full.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List a model's themes (or one theme with keywords per language and examples)."""
+    from cxtext.themes.model import load_model
+
+    model, manifest = run_command(lambda: load_model(model_dir))
+    chosen = [t for t in model.themes_ if theme is None or t["id"] == theme]
+    if theme is not None and not chosen:
+        err.print(f"[red]error:[/red] no theme {theme}")
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "model": f"{manifest['name']}/{manifest['version']}",
+                    "themes": chosen,
+                    "parents": model.parent_themes_,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    if theme is None:
+        print_themes(chosen, title=f"{manifest['name']} {manifest['version']}")
+        parents = Table(title="parent themes", box=box.SIMPLE_HEAD)
+        for column in ("id", "label", "size", "children"):
+            parents.add_column(column)
+        for parent in model.parent_themes_:
+            parents.add_row(
+                str(parent["id"]),
+                parent["label"],
+                f"{parent['size']:,}",
+                ", ".join(map(str, parent["children"])),
+            )
+        out.print(parents)
+        return
+    detail = chosen[0]
+    out.print(
+        f"[bold]{detail['id']}: {detail['label']}[/bold] ({detail['size']:,} clauses, "
+        f"{detail['origin']}, parent {detail['parent']})"
+    )
+    for code, words in detail["keywords_by_language"].items():
+        out.print(f"  {code}: " + ", ".join(term for term, _ in words[:8]))
+    for example in detail["representatives"]:
+        out.print(f"  - [{example['language']}] {example['text']}")
+
+
+@themes_app.command("rename")
+def themes_rename(model_dir: ModelDir, theme: int, label: str) -> None:
+    """Rename a theme (a new version is written)."""
+    from cxtext.themes.editing import rename
+
+    _edit(model_dir, lambda m: rename(m, theme, label))
+
+
+@themes_app.command("merge")
+def themes_merge(
+    model_dir: ModelDir,
+    themes: Annotated[list[int], typer.Argument(help="Theme ids to merge (two or more).")],
+    label: Annotated[str | None, typer.Option(help="Label of the merged theme.")] = None,
+) -> None:
+    """Merge themes into one (a new version is written)."""
+    from cxtext.themes.editing import merge
+
+    _edit(model_dir, lambda m: merge(m, themes, label=label))
+
+
+@themes_app.command("split")
+def themes_split(
+    model_dir: ModelDir,
+    theme: int,
+    parts: Annotated[int, typer.Option(help="Number of themes to split into.")] = 2,
+) -> None:
+    """Re-cluster one theme into several (a new version is written)."""
+    from cxtext.themes.editing import split
+
+    _edit(model_dir, lambda m: split(m, theme, parts=parts))
+
+
+@themes_app.command("delete")
+def themes_delete(model_dir: ModelDir, theme: int) -> None:
+    """Delete a theme; its comments go to their nearest theme (a new version is written)."""
+    from cxtext.themes.editing import delete
+
+    _edit(model_dir, lambda m: delete(m, theme))
+
+
+@themes_app.command("add-seed")
+def themes_add_seed(
+    model_dir: ModelDir,
+    name: Annotated[str, typer.Argument(help="Label of the new seeded theme.")],
+    phrase: Annotated[list[str], typer.Option("--phrase", help="Example phrase (repeat).")],
+    threshold: Annotated[float | None, typer.Option(help="Cosine needed to join.")] = None,
+    cache_dir: CacheDir = DEFAULT_CACHE_DIR,
+) -> None:
+    """Add a seeded theme from example phrases in any language (a new version is written)."""
+    from cxtext.persistence import read_bundle, resolve_bundle
+    from cxtext.themes.config import SeedSpec
+    from cxtext.themes.editing import add_seed
+    from cxtext.themes.model import TYPE_NAME
+    from cxtext.themes.train import encode_seeds
+
+    def apply(model: Any) -> Any:
+        manifest = read_bundle(resolve_bundle(model_dir), expected_type=TYPE_NAME).manifest
+        encoder = encoder_for(manifest["encoder"]["id"], cache_dir)
+        (seed,) = encode_seeds(encoder, [SeedSpec(name, tuple(phrase))])
+        return add_seed(model, seed, threshold=threshold)
+
+    _edit(model_dir, apply)
