@@ -58,11 +58,25 @@ class _Level:
     ids: str
     labels: str
     clause_ids: str
+    main_id: str
+    main_label: str
 
 
 _LEVELS: Final[dict[str, _Level]] = {
-    "theme": _Level(schema.THEME_IDS, schema.THEME_LABELS, schema.CLAUSE_THEME_IDS),
-    "parent": _Level(schema.PARENT_THEME_IDS, schema.PARENT_THEME_LABELS, schema.CLAUSE_PARENT_IDS),
+    "theme": _Level(
+        schema.THEME_IDS,
+        schema.THEME_LABELS,
+        schema.CLAUSE_THEME_IDS,
+        schema.THEME_ID,
+        schema.THEME_LABEL,
+    ),
+    "parent": _Level(
+        schema.PARENT_THEME_IDS,
+        schema.PARENT_THEME_LABELS,
+        schema.CLAUSE_PARENT_IDS,
+        schema.PARENT_THEME_ID,
+        schema.PARENT_THEME_LABEL,
+    ),
 }
 _GROUP_COLUMNS: Final[dict[str, str]] = {
     schema.NpsGroup.DETRACTOR: "detractors",
@@ -239,6 +253,24 @@ def _row_counts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _with_labels(frame: pd.DataFrame, spec: _Level) -> pd.DataFrame:
+    """``frame`` with its list of theme labels, derived when absent: each id gets the label
+    its comments carry as their main theme, or "theme <id>" when none does."""
+    if spec.labels in frame.columns or spec.ids not in frame.columns:
+        return frame
+    names: dict[int, str] = {}
+    if spec.main_id in frame.columns and spec.main_label in frame.columns:
+        pairs = frame[[spec.main_id, spec.main_label]].dropna().drop_duplicates(spec.main_id)
+        names = {int(i): str(label) for i, label in pairs.itertuples(index=False)}
+    labels = [
+        [names.get(int(i), f"theme {int(i)}") for i in ids]
+        if isinstance(ids, list | tuple | np.ndarray)
+        else None
+        for ids in frame[spec.ids]
+    ]
+    return frame.assign(**{spec.labels: labels})
+
+
 def _exploded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Aligned list columns exploded to one row per element, with the row position ``row``."""
     for column in columns:
@@ -278,7 +310,7 @@ def _tally(frame: pd.DataFrame, level: str, keys: list[str]) -> tuple[pd.DataFra
     totals = totals.rename(columns={"volume": "comments"}).add_prefix("total_")
     totals = totals.rename(columns={"total_comments": "comments"}).reset_index()
 
-    mentions = _exploded(frame, [spec.ids, spec.labels])
+    mentions = _exploded(_with_labels(frame, spec), [spec.ids, spec.labels])
     mentions = mentions.astype({spec.ids: "int64"}).drop_duplicates(["row", spec.ids])
     per = rows.iloc[mentions["row"]].reset_index(drop=True)
     per = per.assign(

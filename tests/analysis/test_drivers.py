@@ -164,6 +164,23 @@ def test_nps_group_column_is_used_and_derived_alike() -> None:
         d.drivers_table(TEN.assign(nps_group="fan"))
 
 
+def test_the_documented_columns_are_enough_labels_come_from_the_main_theme() -> None:
+    """theme_id, theme_label and theme_ids suffice: each theme's label is the one its
+    comments carry as their main theme, "theme <id>" when no comment has it as main."""
+    main = [t[0] if t else -1 for t in TEN["theme_ids"]]
+    documented = TEN.drop(columns="theme_labels").assign(
+        theme_id=main, theme_label=[f"t{i}" if i in (1, 2) else "" for i in main]
+    )
+    full = d.drivers_table(TEN)
+    derived = d.drivers_table(documented)
+    labels = dict(zip(derived["theme_id"], derived["theme_label"], strict=True))
+    assert labels == {1: "t1", 2: "t2", 3: ""}
+    unlabelled = d.drivers_table(TEN.drop(columns="theme_labels"))
+    assert sorted(unlabelled["theme_label"]) == ["theme 1", "theme 2", "theme 3"]
+    numbers = [c for c in full.columns if c != "theme_label"]
+    pd.testing.assert_frame_equal(derived[numbers], full[numbers])
+
+
 def test_parent_level_uses_parent_columns() -> None:
     frame = TEN.assign(
         parent_theme_ids=[[10] if t else [] for t in TEN["theme_ids"]],
