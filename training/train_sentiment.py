@@ -1,7 +1,7 @@
-"""Train the shipped sentiment model (models/sentiment/<version>/) from ../shared/data.
+"""Train the shipped sentiment model (cxtext/shipped/sentiment/<version>/) from ../shared/data.
 
 Usage: python training/train_sentiment.py [--version v1] [--head logistic|mlp]
-       [--out models/sentiment]
+       [--out cxtext/shipped/sentiment]
 
 Training data (read from ../shared/data, never copied; see its README.md):
 

@@ -250,7 +250,7 @@ def version_folder(out_dir: Path) -> tuple[str, str, Path]:
 SentimentOpt = Annotated[
     Path | None,
     typer.Option(
-        "--sentiment-model", help="Sentiment bundle (default: the one shipped in models/sentiment)."
+        "--sentiment-model", help="Sentiment bundle (default: the one shipped with cxtext)."
     ),
 ]
 

@@ -8,7 +8,7 @@ by length and by how opinionated each clause is (:func:`comment_sentiment`), so 
 delivery but rude support" keeps a positive and a negative clause for the theme tables
 and a mixed comment score.
 
-The shipped bundle (``models/sentiment/<version>/``, trained by
+The shipped bundle (``cxtext/shipped/sentiment/<version>/``, trained by
 ``training/train_sentiment.py``) scores sentiment on a fresh install with no training.
 """
 
@@ -25,8 +25,8 @@ from cxtext.sentiment.head import EmbeddingClassifier, read_classifier, write_cl
 
 TYPE_NAME: Final = "cxtext.SentimentModel.v1"
 LABELS: Final = ("negative", "neutral", "positive")
-# The bundle shipped with the project (the repository's models/ folder).
-SHIPPED_DIR: Final = Path(__file__).resolve().parents[2] / "models" / "sentiment"
+# The bundle shipped inside the package (package data, so a wheel carries it).
+SHIPPED_DIR: Final = Path(__file__).resolve().parents[1] / "shipped" / "sentiment"
 # Least weight of a clause the model calls neutral with certainty, so a comment of only
 # such clauses still has a sentiment.
 MIN_OPINION: Final = 1e-3

@@ -17,7 +17,7 @@ Rows of the table: the logistic and the MLP head trained here exactly as
 ``training/train_sentiment.py`` trains the shipped model (the head comparison that picks
 its default); the logistic head on the earlier recipe (tweets only, no review sentences),
 to show what the review sentences add; the shipped bundle as loaded from
-``models/sentiment``; VADER (vaderSentiment, English lexicon; compound >= 0.05 positive,
+``cxtext/shipped/sentiment``; VADER (vaderSentiment, English lexicon; compound >= 0.05 positive,
 <= -0.05 negative, as its authors recommend) on the raw texts; always-majority (the
 training set's majority class of that source). Also: ECE of the calibrated probabilities,
 and comments per second on this machine for the encoder + head (no cache) and for the
