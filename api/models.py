@@ -68,7 +68,7 @@ def tag_comments(models: Models, comments: list[dict[str, Any]]) -> pd.DataFrame
     """Tag comments (``id``, ``text``, optional ``language``) with themes and sentiment.
 
     Texts are cleaned and PII-redacted first, as ingestion does. Returns the tagged frame
-    (DESIGN.md's tag columns), one row per comment in order.
+    (the tag columns of :mod:`cxtext.schema`), one row per comment in order.
     """
     from cxtext.io.pii import redact_pii_series
     from cxtext.text.clean import clean_texts

@@ -40,7 +40,7 @@ CUSTOMER_ID: Final = "customer_id"
 # --- bookkeeping added by ingestion -------------------------------------------------
 SOURCE_ROW: Final = "source_row"
 
-# --- added by tagging (DESIGN.md's `cxtext tag` contract) ----------------------------
+# --- added by tagging (the README's `cxtext tag` output) ----------------------------
 THEME_ID: Final = "theme_id"  # the comment's main theme, -1 unassigned
 THEME_LABEL: Final = "theme_label"
 THEME_IDS: Final = "theme_ids"  # distinct clause themes, clause order
@@ -89,7 +89,7 @@ class SurveyType(StrEnum):
 
 
 class NpsGroup(StrEnum):
-    """NPS respondent groups (DESIGN.md: promoters 9-10, passives 7-8, detractors 0-6)."""
+    """NPS respondent groups (promoters 9-10, passives 7-8, detractors 0-6)."""
 
     DETRACTOR = "detractor"
     PASSIVE = "passive"
@@ -179,7 +179,7 @@ DATETIME_FIELDS: Final[tuple[str, ...]] = (
     LAST_RESOLVED_AT,
 )
 
-# Default languages for language id (DESIGN.md); "und" when too short or unclear.
+# Default languages for language id; "und" when too short or unclear.
 DEFAULT_LANGUAGES: Final[tuple[str, ...]] = ("en", "nl", "ro", "pt", "ar", "af", "es", "de", "fr")
 UNDETERMINED_LANGUAGE: Final = "und"
 

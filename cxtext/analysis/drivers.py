@@ -11,7 +11,7 @@ I/O. The tagged frame adds to the canonical frame (:mod:`cxtext.schema`):
 - ``nps_group`` (derived from ``nps_score`` when the column is absent) and optionally
   ``predicted_nps_group`` (the group a model predicts for comments without a score).
 
-Respondents are rows with an NPS group. Impact follows DESIGN.md, "Metric definitions":
+Respondents are rows with an NPS group. Impact follows docs/architecture.md, "Metric definitions":
 impact_t = NPS(all) - NPS(all without the theme's respondents) = n_t (NPS_t - NPS_rest) / N,
 in NPS points. Shares are in points [0, 100], as in :mod:`cxtext.analysis.metrics`.
 """
@@ -469,7 +469,7 @@ def _driver_records(table: pd.DataFrame) -> list[dict[str, Any]]:
 def drivers_report(
     frame: pd.DataFrame, *, level: LevelName = "theme", by: Sequence[str] = (), top: int = 5
 ) -> dict[str, Any]:
-    """JSON-ready drivers for ``cxtext drivers --json`` (DESIGN.md's contract).
+    """JSON-ready drivers for ``cxtext drivers --json`` (the README's contract).
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """Customer-experience metrics: NPS, CSAT, CES, ticket response times, churn.
 
 Pure functions over the canonical frame (:mod:`cxtext.schema`); no I/O. Definitions follow
-DESIGN.md, "Metric definitions (authoritative)":
+docs/architecture.md, "Metric definitions":
 
 - NPS on 0-10: promoters 9-10, passives 7-8, detractors 0-6; NPS = %P - %D in [-100, 100];
   SE = 100 * sqrt((p + d - (p - d)^2) / n); 95% Wald interval NPS +- 1.96 SE; adjusted Wald
@@ -61,7 +61,7 @@ _FREQ: Final[dict[str, str]] = {"day": "D", "week": "W-SUN", "month": "M"}
 PERIOD_COLUMN: Final = "period"
 
 Z95: Final = 1.96
-"""Normal quantile of the 95% intervals (DESIGN.md uses 1.96)."""
+"""Normal quantile of the 95% intervals (docs/architecture.md uses 1.96)."""
 
 _ALL: Final = "__all__"  # constant group key when nothing is grouped
 _CI_PAIRS: Final = ("nps_ci", "nps_ci_adjusted_wald", "csat_ci")

@@ -284,7 +284,7 @@ def write_classifier(
     data_fingerprint: dict[str, Any] | None = None,
     lineage: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a fitted classifier as a bundle folder (DESIGN.md's bundle format)."""
+    """Write a fitted classifier as a bundle folder (docs/architecture.md, "Bundles")."""
     from cxtext.persistence import write_bundle
 
     return write_bundle(

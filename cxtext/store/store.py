@@ -3,7 +3,7 @@
 Concurrency and atomicity
 -------------------------
 DuckDB allows one read-write process per file, and readers fail while a writer holds it
-(DESIGN.md, "Decisions already measured"). So no writer ever opens the live file
+(docs/architecture.md, "Choices measured before the code"). So no writer ever opens the live file
 read-write. A write (:meth:`Store.write_comments`, :meth:`Store.publish_model`,
 :meth:`Store.write_tagged`, :meth:`Store.activate`, :meth:`Store.migrate`):
 

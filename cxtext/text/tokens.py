@@ -1,6 +1,6 @@
 """Keyword tokens: lower-cased lemmas without stop words, per language.
 
-DESIGN.md ("Lemmas / stop words"): ``spacy.blank(lang)`` plus the lookup lemmatizer with
+docs/architecture.md ("Keywords"): ``spacy.blank(lang)`` plus the lookup lemmatizer with
 the tables of ``spacy-lookups-data`` lemmatizes en, nl, ro, pt, es, de and fr
 (:data:`LEMMATIZED_LANGUAGES`); ar and af, and any other language spaCy knows, get
 tokenization and spaCy's stop words only. ``"und"`` and codes spaCy does not know use the

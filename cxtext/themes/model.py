@@ -689,7 +689,7 @@ def save_model(
     edited_from: str | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Write a fitted model as a bundle folder (DESIGN.md's bundle format).
+    """Write a fitted model as a bundle folder (docs/architecture.md, "Bundles").
 
     ``edited_from`` names the version a curated model was edited from; the manifest's
     lineage records it with the edits.

@@ -17,7 +17,7 @@ from cxtext.text.clauses import (
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
-        # DESIGN.md's example
+        # the README's example
         (
             "delivery was fast but support was rude",
             "en",
