@@ -30,7 +30,8 @@ def metrics(
     by: Annotated[list[str], Query(description="Segment names to group by")] = [],  # noqa: B006
     period: Annotated[Period | None, Query(description="day, week or month")] = None,
 ) -> Any:
-    """Overall, by segment and by period, with 95% intervals (docs/architecture.md, "Metric definitions")."""
+    """Overall, by segment and by period, with 95% intervals (docs/architecture.md, "Metric
+    definitions")."""
     return cached(
         request,
         lambda cur: services.metrics(cur, flt, metric, by=by, period=period),

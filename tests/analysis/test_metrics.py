@@ -16,7 +16,8 @@ from cxtext import schema
 from cxtext.analysis import metrics as m
 from cxtext.errors import ConfigError, DataValidationError
 
-DESIGN_SCORES = [10] * 180 + [8] * 140 + [3] * 80  # n=400, 180 P, 80 D (docs/architecture.md's worked example)
+# n=400, 180 P, 80 D: the worked example of docs/architecture.md.
+DESIGN_SCORES = [10] * 180 + [8] * 140 + [3] * 80
 
 
 def utc(*stamps: str | None) -> pd.Series:
