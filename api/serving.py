@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.models import Models, load_models
 from api.settings import Settings
+from cxtext.embeddings import Encoder, load_encoder
 from cxtext.persistence import resolve_bundle
+from cxtext.pipeline import ServingModels, load_serving_models
 from cxtext.store import Store
 from cxtext.store.queries import active_model, list_models
 
@@ -34,19 +35,22 @@ def bundle_path(settings: Settings, version: str | None) -> Path | None:
     return resolve_bundle(settings.models_dir / version if version else settings.models_dir)
 
 
-def load(app: FastAPI, bundle: Path) -> Models:
+def load(app: FastAPI, bundle: Path) -> ServingModels:
     settings: Settings = app.state.settings
-    return load_models(
-        bundle,
-        sentiment_path=settings.sentiment_model,
-        cache_dir=settings.cache_dir,
-        encoder=app.state.encoder,
-        # Workers share the cores: more torch threads than cores slows every one of them.
-        threads=settings.encoder_threads or max(1, (os.cpu_count() or 1) // settings.workers),
+    # Workers share the cores: more torch threads than cores slows every one of them.
+    threads = settings.encoder_threads or max(1, (os.cpu_count() or 1) // settings.workers)
+
+    def encoder_named(encoder_id: str) -> Encoder:
+        # No embedding cache here: its SQLite handle is bound to one thread.
+        return load_encoder(encoder_id, cache_dir=settings.cache_dir, threads=threads)
+
+    given: Encoder | None = app.state.encoder
+    return load_serving_models(
+        bundle, given or encoder_named, sentiment_path=settings.sentiment_model
     )
 
 
-def publish(app: FastAPI, loaded: Models, *, activate: bool) -> None:
+def publish(app: FastAPI, loaded: ServingModels, *, activate: bool) -> None:
     store_of(app).publish_model(
         loaded.manifest, loaded.themes.themes_, loaded.themes.parent_themes_, activate=activate
     )
@@ -74,17 +78,17 @@ def _active_version(app: FastAPI) -> str | None:
     return active[1]
 
 
-def current_models(app: FastAPI) -> Models | None:
+def current_models(app: FastAPI) -> ServingModels | None:
     """The loaded models, reloaded first when the store's active version changed (by an
     activation in this process or in another one)."""
     version = _active_version(app)
-    loaded: Models | None = app.state.models
+    loaded: ServingModels | None = app.state.models
     if version is None or (loaded is not None and loaded.manifest["version"] == version):
         return loaded
     with app.state.models_lock:
         # Read again under the lock: an activation may have finished since the first read.
         version = _active_version(app)
-        current: Models | None = app.state.models
+        current: ServingModels | None = app.state.models
         if version is not None and (current is None or current.manifest["version"] != version):
             folder = _version_dir(app.state.settings, version)
             if folder is not None:

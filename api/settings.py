@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cxtext.schema import DEFAULT_LANGUAGES
+
 Scope = Literal["read", "write", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
 
@@ -42,6 +44,10 @@ class Settings(BaseSettings):
         default=None, description="models/NAME of the theme model; versions are published."
     )
     sentiment_model: Path | None = None
+    languages: list[str] = Field(
+        default=list(DEFAULT_LANGUAGES),
+        description="ISO 639-1 codes that language id picks from for comments sent without one",
+    )
     cache_dir: Path = Path.home() / ".cache" / "cxtext"
     api_keys: list[ApiKey] = []
     cors_origins: list[str] = []

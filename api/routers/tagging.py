@@ -12,7 +12,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.deps import require
-from api.models import Models, tag_comments
+from api.models import tag_sent_comments
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import WriteKey
 from api.schemas import (
@@ -27,6 +27,7 @@ from api.serving import current_models, store_of
 from cxtext import schema
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.validate import ChunkValidator
+from cxtext.pipeline import ServingModels
 
 router = APIRouter(
     tags=["tagging"],
@@ -40,7 +41,7 @@ router = APIRouter(
 )
 
 
-def loaded_models(request: Request) -> Models:
+def loaded_models(request: Request) -> ServingModels:
     """The models of the store's active version (reloaded when another one was activated)."""
     models = current_models(request.app)
     if models is None:
@@ -48,7 +49,7 @@ def loaded_models(request: Request) -> Models:
     return models
 
 
-ModelsDep = Annotated[Models, Depends(loaded_models)]
+ModelsDep = Annotated[ServingModels, Depends(loaded_models)]
 
 
 def _check_batch(request: Request, n: int) -> None:
@@ -92,7 +93,7 @@ def _text(value: Any) -> str | None:
 
 
 def _store(
-    request: Request, models: Models, frame: pd.DataFrame, segments: list[str], *, read: int
+    request: Request, models: ServingModels, frame: pd.DataFrame, segments: list[str], *, read: int
 ) -> str:
     started = datetime.now(UTC)
     store = store_of(request.app)
@@ -147,12 +148,13 @@ def tag(
     ids = [c.id or new_id() for c in body.comments]
     if body.store:
         _distinct_ids(ids)
-    frame = tag_comments(
+    frame = tag_sent_comments(
         models,
         [
             {"id": i, "text": c.text, "language": c.language}
             for i, c in zip(ids, body.comments, strict=True)
         ],
+        languages=request.app.state.settings.languages,
     )
     stored = 0
     if body.store:
@@ -202,8 +204,10 @@ def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey
     answer = {"run_id": None, "stored": 0, "quarantined": quarantined, "model": models.version}
     if not comments:
         return answer
-    frame = tag_comments(
-        models, [{"id": c.id, "text": c.text, "language": c.language} for c in comments]
+    frame = tag_sent_comments(
+        models,
+        [{"id": c.id, "text": c.text, "language": c.language} for c in comments],
+        languages=request.app.state.settings.languages,
     )
     frame[schema.SOURCE] = [c.source for c in comments]
     frame[schema.CREATED_AT] = dates.array

@@ -95,11 +95,9 @@ def _demo_themes(
 ) -> dict[str, Any]:
     """Train themes on the demo survey, tag survey and tickets, show themes and drivers."""
     from cxtext.analysis.drivers import drivers_report
-    from cxtext.sentiment.nps_group import load_nps_group
-    from cxtext.sentiment.scoring import train_nps_bundle
+    from cxtext.pipeline import load_serving_models, tag_comments, train_bundle
     from cxtext.themes.config import load_config
-    from cxtext.themes.model import load_model
-    from cxtext.themes.train import THEME_ID, save_trained, tag_frame, train_themes
+    from cxtext.themes.train import THEME_ID
 
     out.rule("3. themes")
     settings = load_config(config_path)
@@ -107,26 +105,14 @@ def _demo_themes(
     encoder = encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
     load_s = time.perf_counter() - started
     sentiment = sentiment_for(None, encoder.info.id)
-    with progress_bar("encode clauses", None, quiet=False) as tick:
-        model, report, clauses = train_themes(
-            frames["survey"], encoder, settings, sentiment=sentiment, on_progress=tick
-        )
     models_dir = out_dir / "models" / "themes"
-    folder = save_trained(
-        model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=models_dir
-    )
+    with progress_bar("encode clauses", None, quiet=False) as tick:
+        model, report, folder, nps_report = train_bundle(
+            frames["survey"], encoder, settings, sentiment, models_dir, on_progress=tick
+        )
     print_themes(model.themes_, title=f"themes of the demo survey ({folder})")
-    nps_report = train_nps_bundle(
-        frames["survey"], encoder, sentiment, models_dir=models_dir, theme_version=folder.name
-    )
-    nps = load_nps_group(models_dir)
-    tagged = pd.concat(
-        [
-            tag_frame(part, model, encoder, sentiment=sentiment, nps_model=nps[0] if nps else None)
-            for part in frames.values()
-        ],
-        ignore_index=True,
-    )
+    models = load_serving_models(folder, encoder)
+    tagged = pd.concat([tag_comments(part, models) for part in frames.values()], ignore_index=True)
     tagged.to_parquet(out_dir / "tagged.parquet", index=False)
     stats = encoder.stats.to_dict()
     out.print(
@@ -137,13 +123,12 @@ def _demo_themes(
         f"survey answers and tickets -> {out_dir / 'tagged.parquet'}\n{nps_line(nps_report)}"
     )
     store = out_dir / "cx.duckdb"
-    _, manifest = load_model(folder)
     stored = store_frame(
         store,
         tagged,
         {"kind": "tag", "input": "demo", "read": len(tagged), "accepted": len(tagged)},
-        manifest=manifest,
-        themes=(model.themes_, model.parent_themes_),
+        manifest=models.manifest,
+        themes=(models.themes.themes_, models.themes.parent_themes_),
         activate=True,
     )
     out.print(f"stored {stored['rows']:,} tagged comments in {store} (serve it: cxtext serve)")

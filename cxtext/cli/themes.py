@@ -38,7 +38,6 @@ from cxtext.cli.render import (
     nps_line,
     print_themes,
 )
-from cxtext.errors import ConfigError
 
 themes_app = typer.Typer(help="Inspect and curate a theme model.", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
@@ -67,9 +66,8 @@ def train(
     When the comments carry NPS scores, a predicted NPS group model for unscored comments
     is trained beside it (models/NAME/nps_group/vN), or the output says why not.
     """
-    from cxtext.sentiment.scoring import train_nps_bundle
+    from cxtext.pipeline import train_bundle
     from cxtext.themes.config import load_config
-    from cxtext.themes.train import save_trained, train_themes
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
@@ -80,20 +78,9 @@ def train(
         encoder = encoder_for(settings.encoder, cache_dir, batch_size=settings.batch_size)
         sentiment = sentiment_for(sentiment_model, encoder.info.id)
         with progress_bar("encode clauses", None, quiet=as_json) as tick:
-            model, report, clauses = train_themes(
-                frame, encoder, settings, sentiment=sentiment, on_progress=tick
+            model, report, folder, nps = train_bundle(
+                frame, encoder, settings, sentiment, out_dir, on_progress=tick
             )
-        folder = save_trained(
-            model, report, clauses, settings, encoder=encoder.info.to_dict(), models_dir=out_dir
-        )
-        nps = train_nps_bundle(
-            frame,
-            encoder,
-            sentiment,
-            models_dir=out_dir,
-            theme_version=folder.name,
-            random_state=settings.random_state,
-        )
         metrics = report.to_dict()
         return {
             "model": str(folder),
@@ -142,16 +129,17 @@ def tag(
     model's folder holds a predicted NPS group model (trained by `cxtext train` on scored
     comments).
     """
-    from cxtext.persistence import replacing, resolve_bundle
-    from cxtext.sentiment.model import check_encoder
-    from cxtext.sentiment.nps_group import load_nps_group
-    from cxtext.themes.model import load_model
-    from cxtext.themes.train import THEME_ID, tag_frame
+    from cxtext.persistence import replacing
+    from cxtext.pipeline import load_serving_models, tag_comments
+    from cxtext.themes.train import THEME_ID
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
-        bundle = resolve_bundle(model_dir)
-        model, manifest = load_model(bundle)
+        models = load_serving_models(
+            model_dir,
+            lambda encoder_id: encoder_for(encoder_id, cache_dir),
+            sentiment_path=sentiment_model,
+        )
         frame, counts = load_frame(
             input,
             mapping,
@@ -161,25 +149,8 @@ def tag(
             quarantine=quarantine or out_path.with_suffix(".quarantine.csv"),
             quiet=as_json,
         )
-        encoder = encoder_for(manifest["encoder"]["id"], cache_dir)
-        if encoder.info.dim != model.n_features_in_:
-            raise ConfigError(
-                f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the model "
-                f"needs {model.n_features_in_}"
-            )
-        sentiment = sentiment_for(sentiment_model, encoder.info.id)
-        nps = load_nps_group(bundle.parent)
-        if nps:
-            check_encoder(nps[1], encoder.info.id, what="predicted NPS group model")
         with progress_bar("encode clauses", None, quiet=as_json) as tick:
-            tagged = tag_frame(
-                frame,
-                model,
-                encoder,
-                sentiment=sentiment,
-                nps_model=nps[0] if nps else None,
-                on_progress=tick,
-            )
+            tagged = tag_comments(frame, models, on_progress=tick)
         with replacing(out_path) as partial:
             tagged.to_parquet(partial, index=False)
         themes = tagged[THEME_ID].value_counts()
@@ -188,8 +159,8 @@ def tag(
                 store,
                 tagged,
                 {"kind": "tag", "input": str(input), **counts},
-                manifest=manifest,
-                themes=(model.themes_, model.parent_themes_),
+                manifest=models.manifest,
+                themes=(models.themes.themes_, models.themes.parent_themes_),
             )
             if store is not None
             else None
@@ -200,11 +171,11 @@ def tag(
             "tagged": len(tagged),
             "rows": len(tagged),
             "out": str(out_path),
-            "model": manifest["name"] + "/" + manifest["version"],
+            "model": models.version,
             "unassigned": int(themes.get(-1, 0)),
             "themes_used": int((themes.index >= 0).sum()),
             "sentiment": tagged[schema.SENTIMENT_LABEL].value_counts().to_dict(),
-            "predicted_nps_group": nps is not None,
+            "predicted_nps_group": models.nps_group is not None,
             "seconds": round(time.perf_counter() - started, 1),
         }
 

@@ -183,7 +183,7 @@ def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"a bundle was loaded: {args}")
 
-    monkeypatch.setattr(api.serving, "load_models", refuse)
+    monkeypatch.setattr(api.serving, "load_serving_models", refuse)
 
 
 @pytest.mark.parametrize("version", ["%2e%2e", "%2e", "%2E%2E", "v1%00", "V1", "v", "1", "models"])
