@@ -18,11 +18,11 @@ import pandas as pd
 from cxtext import schema
 from cxtext.analysis.drivers import IMPACT_METHOD, theme_impact
 from cxtext.analysis.metrics import (
-    _nps_stats_columns,
     ces_table,
     csat_stats,
     csat_table,
     nps_stats,
+    nps_stats_columns,
     nps_table,
     response_time_table,
     table_records,
@@ -67,7 +67,7 @@ def _impacts(themes: pd.DataFrame, totals: dict[str, int] | pd.DataFrame) -> pd.
     """Theme counts plus n, NPS, share and impact with its interval."""
     out = themes.copy()
     out["n"] = out[list(GROUPS)].sum(axis=1)
-    out["nps"] = _nps_stats_columns(out)["nps"].to_numpy()
+    out["nps"] = nps_stats_columns(out)["nps"].to_numpy()
     impact = theme_impact(out[list(GROUPS)], totals)
     for column in ("impact", "impact_ci_lo", "impact_ci_hi"):
         out[column] = impact[column].to_numpy()
@@ -97,7 +97,7 @@ def _theme_record(row: dict[str, Any], comments: int) -> dict[str, Any]:
 def _overall(totals: dict[str, int]) -> dict[str, Any]:
     counts = pd.DataFrame([{g: totals[g] for g in GROUPS}])
     counts["n"] = counts.sum(axis=1)
-    stats = table_records(_nps_stats_columns(counts))[0]
+    stats = table_records(nps_stats_columns(counts))[0]
     return {"comments": totals["comments"], **{k: stats[k] for k in ("n", *GROUPS, "nps")}}
 
 
@@ -230,7 +230,7 @@ def _by_segment(
         list(GROUPS), axis=1
     )
     theme["n"] = theme.sum(axis=1)
-    nps = _nps_stats_columns(theme)["nps"].to_numpy()
+    nps = nps_stats_columns(theme)["nps"].to_numpy()
     impact = theme_impact(theme[list(GROUPS)], frame[list(GROUPS)])["impact"].to_numpy()
     out = []
     for k, row in enumerate(frame.itertuples(index=False)):

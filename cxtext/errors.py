@@ -7,6 +7,8 @@ exit code or an HTTP status.
 
 from __future__ import annotations
 
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
 
 class CxTextError(Exception):
     """Base of every error raised by cxtext on purpose."""
@@ -67,5 +69,6 @@ class EncoderError(ArtifactError):
     """The sentence encoder could not be built, verified or loaded."""
 
 
-class NotFittedError(CxTextError, ValueError):
-    """An estimator was used before ``fit``."""
+class NotFittedError(CxTextError, SklearnNotFittedError):
+    """An estimator was used before ``fit``; also scikit-learn's ``NotFittedError``, so
+    code written for scikit-learn estimators catches it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Final, Literal
 
 # --- identity and text -------------------------------------------------------------
 ID: Final = "id"
@@ -41,7 +41,8 @@ CUSTOMER_ID: Final = "customer_id"
 SOURCE_ROW: Final = "source_row"
 
 # --- added by tagging (the README's `cxtext tag` output) ----------------------------
-THEME_ID: Final = "theme_id"  # the comment's main theme, -1 unassigned
+UNASSIGNED: Final = -1  # theme id of a clause or comment that no theme takes
+THEME_ID: Final = "theme_id"  # the comment's main theme, UNASSIGNED when none
 THEME_LABEL: Final = "theme_label"
 THEME_IDS: Final = "theme_ids"  # distinct clause themes, clause order
 THEME_LABELS: Final = "theme_labels"  # aligned with THEME_IDS
@@ -94,6 +95,10 @@ class NpsGroup(StrEnum):
     DETRACTOR = "detractor"
     PASSIVE = "passive"
     PROMOTER = "promoter"
+
+
+# The NPS groups in a fixed order (the store codes them 0, 1, 2 in this order).
+NPS_GROUPS: Final[tuple[str, ...]] = tuple(group.value for group in NpsGroup)
 
 
 class TextFlag(StrEnum):
@@ -193,3 +198,11 @@ def nps_group(score: int) -> NpsGroup:
     if score >= 7:
         return NpsGroup.PASSIVE
     return NpsGroup.DETRACTOR
+
+
+# Levels of the theme hierarchy and calendar periods, as the CLI, the API and the store
+# name them; PERIOD_FREQ gives each period's pandas frequency (weeks end on Sunday).
+LevelName = Literal["theme", "parent"]
+PeriodName = Literal["day", "week", "month"]
+PERIODS: Final[tuple[PeriodName, ...]] = ("day", "week", "month")
+PERIOD_FREQ: Final[dict[str, str]] = {"day": "D", "week": "W-SUN", "month": "M"}

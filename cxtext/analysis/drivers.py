@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from cxtext.analysis.metrics import (
     _json_safe,
     _names,
     _nps_scores,
-    _nps_stats_columns,
+    nps_stats_columns,
     table_records,
 )
 from cxtext.errors import ConfigError, DataValidationError
@@ -48,7 +48,7 @@ __all__ = [
     "theme_impact",
 ]
 
-LevelName = Literal["theme", "parent"]
+LevelName = schema.LevelName
 PREDICTED_NPS_GROUP: Final = schema.PREDICTED_NPS_GROUP
 CLAUSE_SENTIMENTS: Final = schema.CLAUSE_SENTIMENTS
 
@@ -284,7 +284,7 @@ def _exploded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return long.dropna(subset=[columns[0]]).reset_index()
 
 
-def _tally(frame: pd.DataFrame, level: str, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def tally(frame: pd.DataFrame, level: str, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per (keys, theme) and per keys.
 
     Returns
@@ -340,7 +340,7 @@ def _tally(frame: pd.DataFrame, level: str, keys: list[str]) -> tuple[pd.DataFra
 # --- tables -------------------------------------------------------------------------------
 
 
-def _ratio(numerator: Any, denominator: Any) -> np.ndarray:
+def ratio(numerator: Any, denominator: Any) -> np.ndarray:
     """numerator / denominator as float64, NaN where the denominator is 0."""
     num = np.asarray(numerator, dtype="float64")
     den = np.asarray(denominator, dtype="float64")
@@ -385,7 +385,7 @@ def drivers_table(
         first, NaN last), then ``theme_id``.
     """
     keys = _names(by)
-    themes, _ = _tally(frame, level, keys)
+    themes, _ = tally(frame, level, keys)
     impact = theme_impact(
         themes[list(_GROUP_COLUMNS.values())],
         themes[[f"total_{c}" for c in _GROUP_COLUMNS.values()]].rename(
@@ -395,18 +395,18 @@ def drivers_table(
     n = themes["n"]
     predicted = themes[list(_PREDICTED_COLUMNS.values())].sum(axis=1)
     table = themes.assign(
-        share=100 * _ratio(themes["volume"], themes["comments"]),
-        detractor_share=100 * _ratio(themes["detractors"], n),
-        passive_share=100 * _ratio(themes["passives"], n),
-        promoter_share=100 * _ratio(themes["promoters"], n),
-        nps=100 * _ratio(themes["promoters"] - themes["detractors"], n),
-        detractor_lift=_ratio(
+        share=100 * ratio(themes["volume"], themes["comments"]),
+        detractor_share=100 * ratio(themes["detractors"], n),
+        passive_share=100 * ratio(themes["passives"], n),
+        promoter_share=100 * ratio(themes["promoters"], n),
+        nps=100 * ratio(themes["promoters"] - themes["detractors"], n),
+        detractor_lift=ratio(
             themes["detractors"] * themes["total_n"], n * themes["total_detractors"]
         ),
         unscored=themes["volume"] - n,
-        predicted_detractor_share=100 * _ratio(themes["predicted_detractors"], predicted),
-        predicted_passive_share=100 * _ratio(themes["predicted_passives"], predicted),
-        predicted_promoter_share=100 * _ratio(themes["predicted_promoters"], predicted),
+        predicted_detractor_share=100 * ratio(themes["predicted_detractors"], predicted),
+        predicted_passive_share=100 * ratio(themes["predicted_passives"], predicted),
+        predicted_promoter_share=100 * ratio(themes["predicted_promoters"], predicted),
         **{column: impact[column].to_numpy() for column in impact.columns},
     )
     table = table.sort_values([*keys, "impact", "theme_id"], na_position="last")
@@ -485,11 +485,11 @@ def drivers_report(
         - ``"method"``: how impact and its interval are computed.
     """
     table = drivers_table(frame, level=level, by=by)
-    _, totals = _tally(frame, level, [])
+    _, totals = tally(frame, level, [])
     counts = totals.rename(columns=lambda c: c.removeprefix("total_"))
     columns = ["n", *reversed(_GROUP_COLUMNS.values())]  # n, promoters, passives, detractors
     counts = counts[columns] if len(counts) else pd.DataFrame([dict.fromkeys(columns, 0)])
-    overall = table_records(_nps_stats_columns(counts))[0]
+    overall = table_records(nps_stats_columns(counts))[0]
     overall["comments"] = len(frame)
     drivers = key_drivers(table, top=top)
     return {

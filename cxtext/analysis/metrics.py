@@ -55,9 +55,8 @@ __all__ = [
     "response_time_table",
 ]
 
-PeriodName = Literal["day", "week", "month"]
-PERIODS: Final[tuple[str, ...]] = ("day", "week", "month")
-_FREQ: Final[dict[str, str]] = {"day": "D", "week": "W-SUN", "month": "M"}
+PeriodName = schema.PeriodName
+PERIODS = schema.PERIODS
 PERIOD_COLUMN: Final = "period"
 
 Z95: Final = 1.96
@@ -161,7 +160,7 @@ def _total(parts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{column: parts[column].sum() for column in parts.columns}])
 
 
-def _nps_stats_columns(counts: pd.DataFrame) -> pd.DataFrame:
+def nps_stats_columns(counts: pd.DataFrame) -> pd.DataFrame:
     """Add NPS statistics to a frame of ``n``, ``promoters``, ``detractors`` counts."""
     n = counts["n"].to_numpy(dtype="float64")
     promoters = counts["promoters"].to_numpy(dtype="float64")
@@ -268,7 +267,7 @@ def _names(by: Sequence[str]) -> list[str]:
 
 def _period_series(frame: pd.DataFrame, period: str) -> pd.Series:
     """``created_at`` bucketed into UTC periods (weeks Monday-Sunday), named ``"period"``."""
-    if period not in _FREQ:
+    if period not in schema.PERIOD_FREQ:
         raise ConfigError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     if schema.CREATED_AT not in frame.columns:
         raise DataValidationError(
@@ -283,7 +282,7 @@ def _period_series(frame: pd.DataFrame, period: str) -> pd.Series:
         )
     if getattr(created.dt, "tz", None) is not None:
         created = created.dt.tz_convert("UTC").dt.tz_localize(None)
-    return created.dt.to_period(_FREQ[period]).rename(PERIOD_COLUMN)
+    return created.dt.to_period(schema.PERIOD_FREQ[period]).rename(PERIOD_COLUMN)
 
 
 def _group_keys(frame: pd.DataFrame, by: Sequence[str], period: str | None) -> list[pd.Series]:
@@ -342,7 +341,7 @@ def nps_stats(scores: pd.Series | np.ndarray | Sequence[float | None]) -> dict[s
     """
     score = _checked(scores, low=schema.NPS_MIN, high=schema.NPS_MAX, column=schema.NPS_SCORE)
     counts = _total(_nps_counts(score))
-    return table_records(_nps_stats_columns(counts))[0]
+    return table_records(nps_stats_columns(counts))[0]
 
 
 def _nps_scores(frame: pd.DataFrame) -> pd.Series:
@@ -384,7 +383,7 @@ def nps_table(
     used = score.notna() | _source_mask(frame, schema.Source.SURVEY)
     sub, score = frame.loc[used], score.loc[used]
     counts = _nps_counts(score).assign(n_missing_score=score.isna())
-    table = _nps_stats_columns(_groupby(counts, _group_keys(sub, by, period)).sum())
+    table = nps_stats_columns(_groupby(counts, _group_keys(sub, by, period)).sum())
     return _finish(table)[[*_key_names(by, period), *NPS_COLUMNS]]
 
 
@@ -738,7 +737,10 @@ def compare(
     rows, values = frame.loc[values.notna()], values.dropna()
     if period is not None:
         labels = _period_series(rows, period)
-        a, b = pd.Period(a, freq=_FREQ[period]), pd.Period(b, freq=_FREQ[period])
+        a, b = (
+            pd.Period(a, freq=schema.PERIOD_FREQ[period]),
+            pd.Period(b, freq=schema.PERIOD_FREQ[period]),
+        )
     else:
         labels = _group_keys(rows, [str(column)], None)[0]
     picked = [labels.eq(x).to_numpy(dtype=bool, na_value=False) for x in (a, b)]

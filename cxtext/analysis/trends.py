@@ -15,13 +15,13 @@ import pandas as pd
 from scipy import stats
 
 from cxtext import schema
-from cxtext.analysis.drivers import LevelName, _ratio, _tally, drivers_table
+from cxtext.analysis.drivers import LevelName, drivers_table, ratio, tally
 from cxtext.analysis.metrics import (
     PERIOD_COLUMN,
     Z95,
     PeriodName,
-    _nps_stats_columns,
     _period_series,
+    nps_stats_columns,
 )
 from cxtext.errors import ConfigError, DataValidationError
 
@@ -189,7 +189,7 @@ def emerging_themes(
     """
     dated, _ = _dated(frame, period)
     comments = dated.groupby(PERIOD_COLUMN).size()
-    themes, _ = _tally(dated, level, [PERIOD_COLUMN])
+    themes, _ = tally(dated, level, [PERIOD_COLUMN])
     counts = themes.pivot_table(
         index="theme_id", columns=PERIOD_COLUMN, values="volume", aggfunc="sum", fill_value=0
     )
@@ -242,7 +242,7 @@ def emerging_from_counts(
     x1, n1 = counts[latest].to_numpy(dtype="float64"), float(comments[latest])
     p0, p1 = x.sum(axis=1) / n.sum(), x1 / n1
     variance = p0 * (1 - p0)
-    chi2 = _ratio((x - np.outer(p0, n)) ** 2, np.outer(variance, n))
+    chi2 = ratio((x - np.outer(p0, n)) ** 2, np.outer(variance, n))
     phi = np.maximum(1.0, np.nan_to_num(chi2).sum(axis=1) / (len(baseline) - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(p1 == p0, 0.0, (p1 - p0) / np.sqrt(phi * variance / n1))
@@ -258,7 +258,7 @@ def emerging_from_counts(
             "n_latest": int(n1),
             "share": 100 * p1,
             "baseline_share": 100 * p0,
-            "ratio": _ratio(p1, p0),
+            "ratio": ratio(p1, p0),
             "z": z,
             "p_value": p_value,
             "p_adjusted": p_adjusted,
@@ -304,8 +304,8 @@ def segment_comparison(
         (nullable boolean) flags intervals that exclude 0; statistics are NaN / NA when a side
         has no comments or no respondents.
     """
-    themes, totals = _tally(frame, level, [segment])
-    overall, overall_totals = _tally(frame, level, [])
+    themes, totals = tally(frame, level, [segment])
+    overall, overall_totals = tally(frame, level, [])
     counts = ["volume", "n", "promoters", "passives", "detractors"]
     grid = (
         totals[[segment, "comments"]]
@@ -318,14 +318,14 @@ def segment_comparison(
     grid["comments_rest"] = int(overall_totals["comments"].sum()) - grid["comments"]
     grid["volume_rest"], grid["n_rest"] = rest["volume"], rest["n"]
 
-    p_s = _ratio(grid["volume"], grid["comments"])
-    p_r = _ratio(grid["volume_rest"], grid["comments_rest"])
+    p_s = ratio(grid["volume"], grid["comments"])
+    p_r = ratio(grid["volume_rest"], grid["comments_rest"])
     with np.errstate(invalid="ignore"):
         share_se = 100 * np.sqrt(
             p_s * (1 - p_s) / grid["comments"] + p_r * (1 - p_r) / grid["comments_rest"]
         )
-    nps_s = _nps_stats_columns(grid[["n", "promoters", "detractors"]])
-    nps_r = _nps_stats_columns(rest[["n", "promoters", "detractors"]])
+    nps_s = nps_stats_columns(grid[["n", "promoters", "detractors"]])
+    nps_r = nps_stats_columns(rest[["n", "promoters", "detractors"]])
     nps_se = np.hypot(nps_s["nps_se"], nps_r["nps_se"])
     grid = grid.assign(
         share=100 * p_s,

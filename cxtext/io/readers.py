@@ -321,7 +321,6 @@ def _open_delimited(
     return Table(path, fmt, columns, chunks, count, repeats)
 
 
-
 def _json_text(value: Any) -> str:
     if value is None:
         return ""

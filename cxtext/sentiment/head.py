@@ -149,13 +149,13 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
             for W, b in zip(mlp.coefs_, mlp.intercepts_, strict=True)
         ]
 
-    def _check_fitted(self) -> None:
+    def check_fitted(self) -> None:
         if not hasattr(self, "layers_"):
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
 
     def hidden_features(self, X: np.ndarray) -> np.ndarray:
         """Input of the last layer: ``X`` itself for the logistic head, (n, hidden) else."""
-        self._check_fitted()
+        self.check_fitted()
         H = np.asarray(X, dtype=np.float32)
         if H.ndim != 2 or H.shape[1] != self.n_features_in_:
             raise DataValidationError(
@@ -203,7 +203,7 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
         from scipy.optimize import minimize
         from sklearn.model_selection import train_test_split
 
-        self._check_fitted()
+        self.check_fitted()
         labels = np.asarray(y).astype(str)
         unknown = sorted(set(labels) - set(self.classes_))
         if unknown:
@@ -245,7 +245,7 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Learned arrays by name, for :func:`cxtext.persistence.write_bundle`."""
-        self._check_fitted()
+        self.check_fitted()
         out: dict[str, np.ndarray] = {"classes": self.classes_.astype(str)}
         for i, (W, b) in enumerate(self.layers_):
             out[f"layer{i}_weight"], out[f"layer{i}_bias"] = W, b
@@ -253,7 +253,7 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
 
     def state(self) -> dict[str, Any]:
         """JSON state beside :meth:`arrays`."""
-        self._check_fitted()
+        self.check_fitted()
         return {
             "temperature": self.temperature_,
             "n_features_in": self.n_features_in_,

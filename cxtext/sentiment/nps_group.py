@@ -28,7 +28,7 @@ from cxtext.sentiment.model import polarity
 from cxtext.sentiment.training import classification_figures, holdout_mask
 
 TYPE_NAME: Final = "cxtext.NpsGroupModel.v1"
-GROUPS: Final = tuple(g.value for g in schema.NpsGroup)
+GROUPS: Final = schema.NPS_GROUPS
 MIN_SCORED: Final = 200
 MIN_PER_GROUP: Final = 20
 FOLDER: Final = "nps_group"  # models/<name>/nps_group/vN beside the theme versions

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import duckdb
 import numpy as np
@@ -48,21 +48,20 @@ __all__ = [
     "theme_detail",
 ]
 
-Level = Literal["theme", "parent"]
-Period = Literal["day", "week", "month"]
+Level = schema.LevelName
+Period = schema.PeriodName
 ANY_MODEL: Final = "*"
-UNASSIGNED: Final = -1
+UNASSIGNED: Final = schema.UNASSIGNED
 MAX_PAGE: Final = 1000
 
 _LEVELS: Final = ("theme", "parent")
-_FREQ: Final[dict[str, str]] = {"day": "D", "week": "W-SUN", "month": "M"}  # as analysis
 # Per level: the comment's distinct themes, its clause themes (aligned with
 # ``clause_sentiments``) and the clauses that are the first of their theme in the comment.
 _LIST_COLUMNS: Final[dict[str, tuple[str, str, str]]] = {
     "theme": ("theme_ids", "clause_theme_ids", "clause_theme_first"),
     "parent": ("parent_theme_ids", "clause_parent_ids", "clause_parent_first"),
 }
-_GROUPS: Final = tuple(group.value for group in schema.NpsGroup)  # in group_code order
+_GROUPS: Final = schema.NPS_GROUPS  # in group_code order
 
 
 # Count columns from the group codes 0-6: 0-2 the NPS group, 3-5 the predicted group of an
@@ -281,13 +280,13 @@ def period_theme_counts(
         ``period``, ``comments`` and the group counts over all filtered comments.
     """
     _check_level(level)
-    if period not in _FREQ:
-        raise DataValidationError(f"period must be one of {tuple(_FREQ)}, not {period!r}")
+    if period not in schema.PERIOD_FREQ:
+        raise DataValidationError(f"period must be one of {schema.PERIODS}, not {period!r}")
     scope = _count_scope(cur, filters)
     themes, totals = _counts(cur, scope, level, period)
     totals = totals.rename(columns={"volume": "comments"})
     for table in (themes, totals):
-        table["period"] = pd.to_datetime(table["period"]).dt.to_period(_FREQ[period])
+        table["period"] = pd.to_datetime(table["period"]).dt.to_period(schema.PERIOD_FREQ[period])
     return themes, totals
 
 
@@ -372,8 +371,8 @@ def recent_filters(
 ) -> Filters:
     """``filters`` narrowed to the last ``periods`` periods up to the latest comment, so a
     trend of recent periods reads only their rows."""
-    if period not in _FREQ:
-        raise DataValidationError(f"period must be one of {tuple(_FREQ)}, not {period!r}")
+    if period not in schema.PERIOD_FREQ:
+        raise DataValidationError(f"period must be one of {schema.PERIODS}, not {period!r}")
     scope = _count_scope(cur, filters)
     table, column = ("daily_totals", "day") if scope.daily else ("comments", "created_at")
     latest = _records(
@@ -384,7 +383,7 @@ def recent_filters(
     latest = pd.Timestamp(latest)
     if latest.tz is not None:
         latest = latest.tz_convert("UTC").tz_localize(None)
-    last = latest.to_period(_FREQ[period])
+    last = latest.to_period(schema.PERIOD_FREQ[period])
     start = (last - (periods - 1)).start_time.date()
     if filters.date_from is not None and filters.date_from > start:
         return filters

@@ -50,7 +50,7 @@ class ThemeConfig:
 
     def model_params(self) -> dict[str, Any]:
         """Keyword arguments of :class:`ThemeModel`."""
-        return {name: getattr(self, name) for name in ThemeModel._PARAMS}
+        return {name: getattr(self, name) for name in ThemeModel().get_params()}
 
 
 def load_config(path: Path | None, **overrides: Any) -> ThemeConfig:

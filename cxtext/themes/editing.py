@@ -16,12 +16,12 @@ import numpy as np
 
 from cxtext.errors import ConfigError
 from cxtext.themes.labels import describe
-from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, _normalize
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, normalize_rows
 from cxtext.themes.polarity import add_directions
 
 
 def _copy(model: ThemeModel) -> ThemeModel:
-    model._check_fitted()
+    model.check_fitted()
     return copy.deepcopy(model)
 
 
@@ -49,7 +49,7 @@ def _refit(model: ThemeModel, labels: np.ndarray) -> ThemeModel:
     not compound the unassigned share. Non-answers stay -1.
     """
     languages = [str(code) for code in model.sample_languages_]
-    vectors = model._prepare(np.asarray(model.sample_vectors_, np.float32), languages)
+    vectors = model.prepare(np.asarray(model.sample_vectors_, np.float32), languages)
     content = np.asarray(model.sample_content_, dtype=bool)
     signs = np.asarray(getattr(model, "sample_signs_", np.zeros(len(labels))), dtype=np.int8)
     seeds = {
@@ -58,10 +58,10 @@ def _refit(model: ThemeModel, labels: np.ndarray) -> ThemeModel:
         if model.origins_.get(int(t)) == "seed"
     }
     train = labels >= 0
-    model._fit_assignment(
+    model.fit_assignment(
         vectors[train], labels[train], calibration=vectors[content], signs=signs[train], fixed=seeds
     )
-    model.sample_labels_ = model._assign(vectors, content, signs)
+    model.sample_labels_ = model.assign(vectors, content, signs)
     model.themes_, model.parent_themes_ = describe(model)
     add_directions(model)
     return model
@@ -115,7 +115,7 @@ def split(model: ThemeModel, theme_id: int, *, parts: int = 2) -> ThemeModel:
             f"theme {theme_id} has {len(members)} sampled members; cannot split it into {parts}"
         )
     languages = [str(code) for code in new.sample_languages_[members]]
-    vectors = new._prepare(np.asarray(new.sample_vectors_[members], np.float32), languages)
+    vectors = new.prepare(np.asarray(new.sample_vectors_[members], np.float32), languages)
     pieces = KMeans(parts, n_init=5, random_state=new.random_state).fit_predict(vectors)
     first_new = int(new.theme_ids_.max()) + 1
     labels = new.sample_labels_.copy()
@@ -150,11 +150,11 @@ def add_seed(model: ThemeModel, seed: Seed, *, threshold: float | None = None) -
     if seed.name in model.labels_by_id_.values():
         raise ConfigError(f"a theme called {seed.name!r} exists already")
     new = _copy(model)
-    prototype = _normalize(
-        new._prepare(np.asarray(seed.vectors, np.float32), list(seed.languages)).mean(axis=0)
+    prototype = normalize_rows(
+        new.prepare(np.asarray(seed.vectors, np.float32), list(seed.languages)).mean(axis=0)
     )
     languages = [str(code) for code in new.sample_languages_]
-    vectors = new._prepare(np.asarray(new.sample_vectors_, np.float32), languages)
+    vectors = new.prepare(np.asarray(new.sample_vectors_, np.float32), languages)
     limit = threshold if threshold is not None else new.seed_threshold_
     limit = 0.85 if limit is None or np.isnan(limit) else float(limit)
     to_seed = vectors @ prototype

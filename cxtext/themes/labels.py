@@ -117,7 +117,7 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
     languages = [str(code) for code in model.sample_languages_]
     labels = np.asarray(model.sample_labels_)
     weights = np.asarray(model.sample_weights_, dtype=np.float64)
-    vectors = model._prepare(np.asarray(model.sample_vectors_, np.float32), languages)
+    vectors = model.prepare(np.asarray(model.sample_vectors_, np.float32), languages)
     display = getattr(model, "label_language", "en")
     docs = lemmas_by_language(texts, languages)
     brands = brand_names(texts, languages)

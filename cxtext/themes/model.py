@@ -47,10 +47,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from cxtext.errors import ConfigError, DataValidationError, NotFittedError
 from cxtext.persistence import read_bundle, resolve_bundle, write_bundle
-from cxtext.schema import UNDETERMINED_LANGUAGE
+from cxtext.schema import UNASSIGNED, UNDETERMINED_LANGUAGE
 from cxtext.themes.card import model_card
 from cxtext.themes.labels import describe
 from cxtext.themes.polarity import (
@@ -59,8 +60,6 @@ from cxtext.themes.polarity import (
     polarity_signs,
     split_by_polarity,
 )
-
-UNASSIGNED = -1
 
 
 @dataclass(frozen=True)
@@ -85,12 +84,12 @@ class Seed:
     polarity: int = 0
 
 
-def _normalize(x: np.ndarray) -> np.ndarray:
+def normalize_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return (x / np.where(norms == 0, 1, norms)).astype(np.float32)
 
 
-class ThemeModel:
+class ThemeModel(BaseEstimator):
     """Root-cause themes over sentence vectors, with the scikit-learn estimator contract.
 
     Parameters
@@ -161,39 +160,9 @@ class ThemeModel:
 
     theme_ids_: np.ndarray  # learned in fit: theme id of each centroid row, shape (k,)
 
-    # --- scikit-learn plumbing ---------------------------------------------------------
-
-    _PARAMS = (
-        "granularity",
-        "min_theme_size",
-        "n_components",
-        "n_neighbors",
-        "max_discovery",
-        "seed_threshold",
-        "unassigned_quantile",
-        "debias_languages",
-        "sample_per_theme",
-        "split_polarity",
-        "label_language",
-        "clause_context",
-        "random_state",
-    )
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params: Any) -> ThemeModel:
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(f"invalid parameter {name!r} for ThemeModel")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        changed = {k: v for k, v in self.get_params().items() if v != _DEFAULTS[k]}
-        return f"ThemeModel({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
-
-    def _check_fitted(self) -> None:
+    def check_fitted(self) -> None:
+        """Raise :class:`~cxtext.errors.NotFittedError` (a scikit-learn
+        ``NotFittedError``) unless the model is fitted."""
         if not hasattr(self, "centroids_"):
             raise NotFittedError("this ThemeModel is not fitted yet; call fit first")
 
@@ -288,7 +257,7 @@ class ThemeModel:
         if self.debias_languages:
             offsets = self._refined_offsets(X, langs, train_idx, train_labels, offsets)
             Z = self._debias(X, langs, offsets)
-        self._fit_assignment(
+        self.fit_assignment(
             Z[train_idx],
             train_labels,
             calibration=Z[keep],
@@ -302,7 +271,7 @@ class ThemeModel:
         self.seed_prototypes_ = prototypes
         self.seed_threshold_ = seed_threshold
         self.n_features_in_ = X.shape[1]
-        labels = self._number_by_size(self._assign(Z, keep, signs), n_seeds)
+        labels = self._number_by_size(self.assign(Z, keep, signs), n_seeds)
         self.labels_ = labels
         self.origins_ = {int(t): ("seed" if t < n_seeds else "discovered") for t in self.theme_ids_}
         self.labels_by_id_ = {i: name for i, name in enumerate(seed_names)}
@@ -386,7 +355,7 @@ class ThemeModel:
         Z = X.copy()
         for lang, offset in offsets.items():
             Z[langs == lang] -= offset
-        return _normalize(Z)
+        return normalize_rows(Z)
 
     def _match_seeds(
         self,
@@ -418,7 +387,7 @@ class ThemeModel:
             if picked.sum() >= 3:
                 proto = proto + Z[picked].mean(axis=0)
             prototypes.append(proto)
-        protos = _normalize(np.vstack(prototypes))
+        protos = normalize_rows(np.vstack(prototypes))
         sims = Z @ protos.T
         # A clause never joins a seed of the opposite direction.
         seed_signs = np.asarray([s.polarity for s in seeds], dtype=np.int8)
@@ -464,7 +433,7 @@ class ThemeModel:
         relabel[order] = np.arange(len(order))
         return relabel[raw]
 
-    def _fit_assignment(
+    def fit_assignment(
         self,
         Z: np.ndarray,
         labels: np.ndarray,
@@ -500,7 +469,9 @@ class ThemeModel:
         self.theme_ids_ = classes.astype(np.int64)
         self.projection_ = projection
         self.centroids_ = centroids.astype(np.float32)
-        self.raw_centroids_ = _normalize(np.vstack([Z[labels == c].mean(axis=0) for c in classes]))
+        self.raw_centroids_ = normalize_rows(
+            np.vstack([Z[labels == c].mean(axis=0) for c in classes])
+        )
         self.max_distance_ = float(np.quantile(distances, 1 - self.unassigned_quantile))
         parents = _parents(self.raw_centroids_)
         column = {int(c): i for i, c in enumerate(classes)}
@@ -514,8 +485,8 @@ class ThemeModel:
 
     # --- inference -----------------------------------------------------------------------
 
-    def _prepare(self, X: np.ndarray, languages: Sequence[str]) -> np.ndarray:
-        self._check_fitted()
+    def prepare(self, X: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+        self.check_fitted()
         X = self._check_input(X, languages)
         if X.shape[1] != self.n_features_in_:
             raise DataValidationError(
@@ -524,7 +495,7 @@ class ThemeModel:
             )
         return self._debias(X, np.asarray(languages, dtype=object), self.language_offsets_)
 
-    def _assign(
+    def assign(
         self, Z: np.ndarray, content: np.ndarray | None, signs: np.ndarray | None = None
     ) -> np.ndarray:
         d = _sq_distances(Z @ self.projection_, self.centroids_)
@@ -551,23 +522,22 @@ class ThemeModel:
         theme whose direction does not contradict its own.
         """
         signs = polarity_signs(polarity, len(X)) if polarity is not None else None
-        return self._assign(self._prepare(X, languages), content, signs)
+        return self.assign(self.prepare(X, languages), content, signs)
 
     def transform(self, X: np.ndarray, *, languages: Sequence[str]) -> np.ndarray:
         """Per-theme similarity, shape (n, n_themes): cosine to each theme's mean vector.
 
         Columns follow ``theme_ids_``.
         """
-        return self._prepare(X, languages) @ self.raw_centroids_.T
+        return self.prepare(X, languages) @ self.raw_centroids_.T
 
     def parent_of(self, theme_ids: np.ndarray) -> np.ndarray:
         """Parent theme id of each theme id (-1 stays -1)."""
-        self._check_fitted()
+        self.check_fitted()
         lookup = dict(zip(self.theme_ids_.tolist(), self.parents_.tolist(), strict=True))
         return np.asarray([lookup.get(int(t), UNASSIGNED) for t in theme_ids], dtype=np.int64)
 
 
-_DEFAULTS = {name: ThemeModel().get_params()[name] for name in ThemeModel._PARAMS}
 # Ward cut in UMAP space at granularity 1 for _WARD_REFERENCE_ROWS vectors; it scales with
 # sqrt(n) (see the module docstring and training/benchmarks/themes.py).
 _WARD_CUT = 4.5
@@ -610,7 +580,7 @@ def _seed_of_clusters(
     found = discovered >= 0
     folded = {}
     for label, direction in directions_of(discovered[found], signs[found], {}).items():
-        centroid = _normalize(Z[discovered == label].mean(axis=0, keepdims=True))[0]
+        centroid = normalize_rows(Z[discovered == label].mean(axis=0, keepdims=True))[0]
         sims = prototypes @ centroid
         sims[seed_signs * direction < 0] = -np.inf
         best = int(sims.argmax())
@@ -694,7 +664,7 @@ def save_model(
     ``edited_from`` names the version a curated model was edited from; the manifest's
     lineage records it with the edits.
     """
-    model._check_fitted()
+    model.check_fitted()
     languages = sorted(model.language_offsets_)
     arrays = {
         attr.rstrip("_"): np.asarray(getattr(model, attr))

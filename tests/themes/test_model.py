@@ -21,13 +21,18 @@ def test_init_only_stores_params_and_clone_keeps_them() -> None:
     assert copy.get_params() == model.get_params()
     assert copy.set_params(min_theme_size=5).min_theme_size == 5
     assert not hasattr(copy, "centroids_")
-    with pytest.raises(ValueError, match="invalid parameter"):
+    with pytest.raises(ValueError, match=r"(?i)invalid parameter"):
         model.set_params(k=3)
 
 
 def test_predict_before_fit_raises(corpus: Corpus) -> None:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
     with pytest.raises(NotFittedError):
         ThemeModel().predict(corpus.vectors, languages=corpus.languages)
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(ThemeModel())
 
 
 def test_themes_gather_languages_not_split_by_them(fitted: ThemeModel, corpus: Corpus) -> None:
@@ -120,7 +125,7 @@ def test_a_discovered_cluster_of_a_seeds_cause_joins_the_seed(corpus: Corpus) ->
         corpus.vectors, languages=corpus.languages, seeds=[seed]
     )
     # A threshold that half of the cause's own rows miss.
-    Z = fitted._prepare(corpus.vectors[rows], languages[rows].tolist())
+    Z = fitted.prepare(corpus.vectors[rows], languages[rows].tolist())
     threshold = float(np.median(Z @ fitted.seed_prototypes_[0]))
     model = ThemeModel(seed_threshold=threshold).fit(
         corpus.vectors, languages=corpus.languages, texts=corpus.texts, seeds=[seed]

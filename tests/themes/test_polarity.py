@@ -113,8 +113,8 @@ def test_directions_survive_a_bundle_and_old_bundles_load_neutral(
         split.predict(corpus.vectors, languages=corpus.languages, polarity=polarity),
     )
     del loaded.polarities_  # a model from before directions existed
-    labels = loaded._assign(
-        loaded._prepare(corpus.vectors, corpus.languages), None, np.ones(len(corpus.topics))
+    labels = loaded.assign(
+        loaded.prepare(corpus.vectors, corpus.languages), None, np.ones(len(corpus.topics))
     )
     assert (labels != UNASSIGNED).mean() > 0.9
 
