@@ -35,7 +35,8 @@ from cxtext.text.clean import clean_texts
 from cxtext.text.langid import DEFAULT_LANGUAGES, detect_languages
 from cxtext.themes.config import ThemeConfig
 from cxtext.themes.model import ThemeModel, load_model
-from cxtext.themes.train import TrainReport, save_trained, tag_frame, train_themes
+from cxtext.themes.tagging import tag_frame
+from cxtext.themes.train import TrainReport, save_trained, train_themes
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from cxtext import schema
 from cxtext.cli.common import (
     DEFAULT_CACHE_DIR,
     CacheDir,
@@ -97,7 +98,6 @@ def _demo_themes(
     from cxtext.analysis.drivers import drivers_report
     from cxtext.pipeline import load_serving_models, tag_comments, train_bundle
     from cxtext.themes.config import load_config
-    from cxtext.themes.train import THEME_ID
 
     out.rule("3. themes")
     settings = load_config(config_path)
@@ -139,7 +139,7 @@ def _demo_themes(
         "model": str(folder),
         **report.to_dict(),
         "encoder": encoder.info.to_dict() | stats,
-        "tagged_unassigned": int((tagged[THEME_ID] == -1).sum()),
+        "tagged_unassigned": int((tagged[schema.THEME_ID] == -1).sum()),
         "themes": [
             {k: t[k] for k in ("id", "label", "size", "parent", "origin")} for t in model.themes_
         ],

@@ -131,7 +131,6 @@ def tag(
     """
     from cxtext.persistence import replacing
     from cxtext.pipeline import load_serving_models, tag_comments
-    from cxtext.themes.train import THEME_ID
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
@@ -153,7 +152,7 @@ def tag(
             tagged = tag_comments(frame, models, on_progress=tick)
         with replacing(out_path) as partial:
             tagged.to_parquet(partial, index=False)
-        themes = tagged[THEME_ID].value_counts()
+        themes = tagged[schema.THEME_ID].value_counts()
         stored = (
             store_frame(
                 store,

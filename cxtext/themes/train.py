@@ -1,4 +1,4 @@
-"""Train a theme model on canonical comments, and tag comments with one.
+"""Train a theme model on canonical comments (tagging with one: :mod:`cxtext.themes.tagging`).
 
 Comments are split into clauses (sentences and contrastive joins), each clause is encoded
 and gets a theme, and a comment carries all its clause themes. Non-answers ("n/a", "-",
@@ -18,8 +18,6 @@ import pandas as pd
 
 from cxtext import schema
 from cxtext.embeddings import Encoder
-from cxtext.sentiment.model import polarity
-from cxtext.sentiment.scoring import add_sentiment_columns, clause_proba
 from cxtext.themes.clauses import clause_table, encode_texts, theme_vectors
 from cxtext.themes.config import SeedSpec, ThemeConfig, config_toml
 from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
@@ -27,15 +25,6 @@ from cxtext.themes.polarity import DIRECTION_NAMES, polarity_signs
 
 if TYPE_CHECKING:
     from cxtext.sentiment.model import SentimentModel
-    from cxtext.sentiment.nps_group import NpsGroupModel
-
-THEME_ID = schema.THEME_ID
-THEME_LABEL = schema.THEME_LABEL
-THEME_IDS = schema.THEME_IDS
-PARENT_THEME_ID = schema.PARENT_THEME_ID
-PARENT_THEME_LABEL = schema.PARENT_THEME_LABEL
-UNASSIGNED_LABEL = "unassigned"
-
 
 _POLARITY_SIGNS = {"negative": -1, "positive": 1, "any": 0}
 
@@ -132,7 +121,7 @@ def train_themes(
         polarity=polarity,
     )
     fit_seconds = time.perf_counter() - started
-    clauses[THEME_ID] = model.labels_
+    clauses[schema.THEME_ID] = model.labels_
     content = clauses["content"].to_numpy()
     with_content = clauses.loc[content, "row"].nunique()
     report = TrainReport(
@@ -184,82 +173,3 @@ def save_trained(
         metrics=report.to_dict(),
         config_toml=config_toml(config),
     )
-
-
-def tag_frame(
-    frame: pd.DataFrame,
-    model: ThemeModel,
-    encoder: Encoder,
-    *,
-    sentiment: SentimentModel | None = None,
-    nps_model: NpsGroupModel | None = None,
-    clause_level: bool = True,
-    on_progress: Callable[[int], None] | None = None,
-) -> pd.DataFrame:
-    """Add theme (and sentiment) columns to a canonical frame, one row per input row.
-
-    Adds ``theme_id`` (the comment's main theme: its most confident clause's, -1 when
-    none), ``theme_label``, ``theme_ids`` / ``theme_labels`` (all clause themes, in clause
-    order, no repeats), ``parent_theme_id``, ``parent_theme_label``, ``parent_theme_ids``
-    / ``parent_theme_labels``, and per clause ``clause_theme_ids`` / ``clause_parent_ids``
-    (-1 unassigned). With ``sentiment``: ``sentiment``, ``sentiment_label``,
-    ``clause_sentiments`` and ``nps_group`` (from ``nps_score`` when the frame has one);
-    with ``nps_model`` too: ``predicted_nps_group`` (see :mod:`cxtext.sentiment.scoring`).
-    """
-    clauses = clause_table(frame, clause_level=clause_level)
-    vectors = encode_texts(encoder, clauses["clause"].tolist(), on_progress)
-    themed = theme_vectors(encoder, clauses, vectors, model.clause_context)
-    if sentiment is None:
-        return _theme_columns(frame, clauses, themed, model, None)
-    proba = clause_proba(sentiment, vectors)  # once: it sets theme directions and sentiment
-    out = _theme_columns(frame, clauses, themed, model, polarity(proba, sentiment.classes_))
-    return add_sentiment_columns(out, clauses, vectors, sentiment, nps_model, proba)
-
-
-def _theme_columns(
-    frame: pd.DataFrame,
-    clauses: pd.DataFrame,
-    vectors: np.ndarray,
-    model: ThemeModel,
-    polarity: np.ndarray | None,
-) -> pd.DataFrame:
-    languages = clauses["language"].tolist()
-    content = clauses["content"].to_numpy()
-    clauses[THEME_ID] = model.predict(
-        vectors, languages=languages, content=content, polarity=polarity
-    )
-    clauses["parent"] = model.parent_of(clauses[THEME_ID].to_numpy())
-    if len(clauses):
-        clauses["confidence"] = model.transform(vectors, languages=languages).max(axis=1)
-    else:
-        clauses["confidence"] = pd.Series(dtype=float)
-    assigned = clauses[clauses[THEME_ID] != UNASSIGNED]
-    by_row = assigned.groupby("row", sort=False)
-    all_ids = by_row[THEME_ID].agg(lambda s: list(dict.fromkeys(int(v) for v in s)))
-    all_parents = by_row["parent"].agg(lambda s: list(dict.fromkeys(int(v) for v in s)))
-    main = (
-        assigned.sort_values("confidence", ascending=False, kind="stable")
-        .drop_duplicates("row")
-        .set_index("row")[THEME_ID]
-    )
-    per_clause = clauses.groupby("row", sort=False)
-    clause_ids = per_clause[THEME_ID].agg(lambda s: [int(v) for v in s])
-    clause_parents = per_clause["parent"].agg(lambda s: [int(v) for v in s])
-    labels = {t["id"]: t["label"] for t in model.themes_}
-    parents = {p["id"]: p["label"] for p in model.parent_themes_}
-    n = len(frame)
-    rows = pd.Series(np.arange(n))
-    out = frame.copy()
-    out[THEME_ID] = rows.map(main).fillna(UNASSIGNED).astype("int64").to_numpy()
-    out[THEME_LABEL] = out[THEME_ID].map(labels).fillna(UNASSIGNED_LABEL)
-    out[THEME_IDS] = [all_ids.get(i, []) for i in range(n)]
-    out[schema.THEME_LABELS] = [[labels.get(t, str(t)) for t in ids] for ids in out[THEME_IDS]]
-    out[PARENT_THEME_ID] = model.parent_of(out[THEME_ID].to_numpy())
-    out[PARENT_THEME_LABEL] = out[PARENT_THEME_ID].map(parents).fillna(UNASSIGNED_LABEL)
-    out[schema.PARENT_THEME_IDS] = [all_parents.get(i, []) for i in range(n)]
-    out[schema.PARENT_THEME_LABELS] = [
-        [parents.get(p, str(p)) for p in ids] for ids in out[schema.PARENT_THEME_IDS]
-    ]
-    out[schema.CLAUSE_THEME_IDS] = [clause_ids.get(i, []) for i in range(n)]
-    out[schema.CLAUSE_PARENT_IDS] = [clause_parents.get(i, []) for i in range(n)]
-    return out

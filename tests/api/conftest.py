@@ -23,7 +23,8 @@ from cxtext.store import Store
 from cxtext.themes.config import load_config
 from cxtext.themes.editing import rename
 from cxtext.themes.model import load_model, save_model
-from cxtext.themes.train import save_trained, tag_frame, train_themes
+from cxtext.themes.tagging import tag_frame
+from cxtext.themes.train import save_trained, train_themes
 from tests.fakes import FakeEncoder, fake_sentiment_bundle
 
 KEYS = {"read": "read-key-123", "write": "write-key-456", "admin": "admin-key-789"}

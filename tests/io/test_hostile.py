@@ -50,9 +50,11 @@ def by_id(frame: pd.DataFrame, column: str) -> dict[str, object]:
 
 def test_one_bad_byte_keeps_the_file_utf8(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
-    path.write_bytes("id,text\n1,Très bien\n2,bad \xff\n3,ممتاز جدا 👍\n".encode().replace(
-        "\xff".encode(), b"\xff"
-    ))
+    path.write_bytes(
+        "id,text\n1,Très bien\n2,bad \xff\n3,ممتاز جدا 👍\n".encode().replace(
+            "\xff".encode(), b"\xff"
+        )
+    )
     result = ingest(path, TEXT_ONLY, quarantine_path=tmp_path / "q.csv")
     assert by_id(result.frame, "text") == {"1": "Très bien", "3": "ممتاز جدا 👍"}
     report = result.report
@@ -178,7 +180,7 @@ def test_quarantine_neutralises_formula_cells(tmp_path: Path) -> None:
     )
     ingest(path, quarantine_path=tmp_path / "bad.csv")
     bad = quarantined(tmp_path / "bad.csv")
-    assert bad["text"].tolist() == ["'=HYPERLINK(\"http://x\")", "' \t@SUM(A1)", "'-2+3", "'+cmd"]
+    assert bad["text"].tolist() == ['\'=HYPERLINK("http://x")', "' \t@SUM(A1)", "'-2+3", "'+cmd"]
     assert bad["score"].tolist() == ["11", "11", "-5", "-5"]
 
 

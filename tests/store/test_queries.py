@@ -114,9 +114,7 @@ def test_filters(cur: duckdb.DuckDBPyConnection, filters: Filters, expected: lis
         Filters(date_to=date.max, source="survey", language="en"),  # read from the comments
     ],
 )
-def test_calendar_limits_are_valid_bounds(
-    cur: duckdb.DuckDBPyConnection, filters: Filters
-) -> None:
+def test_calendar_limits_are_valid_bounds(cur: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     """0001-01-01 and 9999-12-31 are bounds like any other: every query answers as with
     bounds far from the data."""
     unbounded = replace(

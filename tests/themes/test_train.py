@@ -10,15 +10,11 @@ import pytest
 
 from cxtext import schema
 from cxtext.errors import ConfigError
+from cxtext.schema import THEME_ID, THEME_IDS, THEME_LABEL
 from cxtext.themes.clauses import clause_table
 from cxtext.themes.config import config_toml, load_config
-from cxtext.themes.train import (
-    THEME_ID,
-    THEME_IDS,
-    THEME_LABEL,
-    tag_frame,
-    train_themes,
-)
+from cxtext.themes.tagging import tag_frame
+from cxtext.themes.train import train_themes
 from tests.fakes import FakeEncoder
 
 PHRASES = {

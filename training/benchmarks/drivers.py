@@ -49,7 +49,7 @@ from cxtext.sentiment.nps_group import NpsGroupModel, comment_features  # noqa: 
 from cxtext.sentiment.training import classification_figures, holdout_mask  # noqa: E402
 from cxtext.themes.clauses import clause_table, encode_texts  # noqa: E402
 from cxtext.themes.model import ThemeModel  # noqa: E402
-from cxtext.themes.train import tag_frame  # noqa: E402
+from cxtext.themes.tagging import tag_frame  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "womens_clothing_reviews" / "womens_clothing_reviews.csv"
 MAPPING = ROOT / "training" / "configs" / "mappings" / "clothing_reviews.toml"
