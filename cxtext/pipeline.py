@@ -28,9 +28,9 @@ from cxtext.embeddings import Encoder
 from cxtext.errors import ArtifactError
 from cxtext.io.pii import redact_pii_series
 from cxtext.persistence import resolve_bundle
+from cxtext.sentiment.fit import train_nps_bundle
 from cxtext.sentiment.model import SentimentModel, check_encoder, load_sentiment
 from cxtext.sentiment.nps_group import NpsGroupModel, load_nps_group
-from cxtext.sentiment.scoring import train_nps_bundle
 from cxtext.text.clean import clean_texts
 from cxtext.text.langid import DEFAULT_LANGUAGES, detect_languages
 from cxtext.themes.config import ThemeConfig
@@ -131,7 +131,7 @@ def train_bundle(
     folder
         The new version's folder.
     nps_report
-        What :func:`~cxtext.sentiment.scoring.train_nps_bundle` reports (trained or why not).
+        What :func:`~cxtext.sentiment.fit.train_nps_bundle` reports (trained or why not).
     """
     model, report, clauses = train_themes(
         frame, encoder, settings, sentiment=sentiment, on_progress=on_progress

@@ -49,8 +49,8 @@ def train_sentiment(
     as_json: JsonFlag = False,
 ) -> None:
     """Adapt the sentiment model to your own scored comments; reports the held-out gain."""
+    from cxtext.sentiment.fit import adapt_from_scores
     from cxtext.sentiment.model import load_sentiment, save_sentiment
-    from cxtext.sentiment.scoring import adapt_from_scores
 
     def action() -> dict[str, Any]:
         if not from_scores:

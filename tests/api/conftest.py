@@ -17,8 +17,8 @@ from cxtext.demo.files import write_demo
 from cxtext.io import ingest_file
 from cxtext.io.mapping import ColumnMapping
 from cxtext.persistence import resolve_bundle
+from cxtext.sentiment.fit import train_nps_bundle
 from cxtext.sentiment.nps_group import load_nps_group
-from cxtext.sentiment.scoring import train_nps_bundle
 from cxtext.store import Store
 from cxtext.themes.config import load_config
 from cxtext.themes.editing import rename

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxtext.sentiment.fit import fit_nps_group_model
 from cxtext.sentiment.model import SentimentModel
 from cxtext.sentiment.nps_group import MIN_SCORED, comment_features, train_nps_group
-from cxtext.sentiment.scoring import add_sentiment_columns, fit_nps_group_model
+from cxtext.sentiment.scoring import add_sentiment_columns
 from cxtext.themes.clauses import clause_table, encode_texts
 from tests.fakes import FakeEncoder
 

@@ -61,8 +61,8 @@ from cxtext.demo.files import write_demo  # noqa: E402
 from cxtext.io import ingest_file  # noqa: E402
 from cxtext.io.mapping import ColumnMapping  # noqa: E402
 from cxtext.persistence import resolve_bundle  # noqa: E402
+from cxtext.sentiment.fit import train_nps_bundle  # noqa: E402
 from cxtext.sentiment.model import load_sentiment  # noqa: E402
-from cxtext.sentiment.scoring import train_nps_bundle  # noqa: E402
 from cxtext.store import Store  # noqa: E402
 from cxtext.themes.config import load_config  # noqa: E402
 from cxtext.themes.model import ThemeModel, load_model  # noqa: E402
