@@ -80,7 +80,7 @@ def load_serving_models(
     """
     bundle = resolve_bundle(model_dir)
     themes, manifest = load_model(bundle)
-    if callable(encoder) and not isinstance(encoder, Encoder):
+    if not isinstance(encoder, Encoder):
         encoder = encoder(manifest["encoder"]["id"])
     if encoder.info.dim != themes.n_features_in_:
         raise ArtifactError(

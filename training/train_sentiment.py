@@ -45,6 +45,7 @@ from cxtext.sentiment.model import (  # noqa: E402
     comment_sentiment,
     save_sentiment,
 )
+from cxtext.sentiment.scoring import clause_weights  # noqa: E402
 from cxtext.sentiment.training import classification_figures, holdout_mask  # noqa: E402
 from cxtext.text.clean import strip_addressing  # noqa: E402
 from cxtext.themes.clauses import clause_table  # noqa: E402
@@ -163,13 +164,12 @@ def comment_labels(
     clause, average the clause probabilities (:func:`comment_sentiment`)."""
     clauses = clause_table(frame)
     vectors = encode(encoder, clauses["clause"].tolist(), "clauses")
-    weights = np.maximum(clauses["clause"].str.len().to_numpy(dtype=float), 1.0)
     rows = clauses["row"].to_numpy(dtype=np.int64)
     sentiment = comment_sentiment(
         model.predict_proba(vectors),
         model.classes_,
         rows,
-        weights,
+        clause_weights(clauses),
         len(frame),
         opinion_weighted=opinion_weighted,
     )

@@ -11,7 +11,7 @@ from cxtext.sentiment.model import SentimentModel, comment_sentiment, polarity
 from cxtext.sentiment.nps_group import NpsGroupModel, comment_features
 
 
-def _clause_weights(clauses: pd.DataFrame) -> np.ndarray:
+def clause_weights(clauses: pd.DataFrame) -> np.ndarray:
     """Clause weights: character length (at least 1), so long clauses count more."""
     return np.maximum(clauses["clause"].str.len().to_numpy(dtype=float), 1.0)
 
@@ -26,7 +26,7 @@ def comment_feature_rows(
     clauses: pd.DataFrame, vectors: np.ndarray, proba: np.ndarray, classes: np.ndarray, n: int
 ) -> np.ndarray:
     rows = clauses["row"].to_numpy(dtype=np.int64)
-    return comment_features(vectors, proba, classes, rows, _clause_weights(clauses), n)
+    return comment_features(vectors, proba, classes, rows, clause_weights(clauses), n)
 
 
 def clause_proba(sentiment: SentimentModel, vectors: np.ndarray) -> np.ndarray:
@@ -71,7 +71,7 @@ def add_sentiment_columns(
         proba = clause_proba(sentiment, vectors)
     score = polarity(proba, sentiment.classes_)
     out = tagged.copy()
-    comment = comment_sentiment(proba, sentiment.classes_, rows, _clause_weights(clauses), n)
+    comment = comment_sentiment(proba, sentiment.classes_, rows, clause_weights(clauses), n)
     out[schema.SENTIMENT] = comment["sentiment"].to_numpy()
     out[schema.SENTIMENT_LABEL] = comment["sentiment_label"].to_numpy()
     per_row = pd.Series(score).groupby(rows, sort=False).agg(list)
