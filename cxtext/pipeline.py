@@ -33,8 +33,9 @@ from cxtext.sentiment.model import SentimentModel, check_encoder, load_sentiment
 from cxtext.sentiment.nps_group import NpsGroupModel, load_nps_group
 from cxtext.text.clean import clean_texts
 from cxtext.text.langid import DEFAULT_LANGUAGES, detect_languages
+from cxtext.themes.bundle import load_model
 from cxtext.themes.config import ThemeConfig
-from cxtext.themes.model import ThemeModel, load_model
+from cxtext.themes.model import ThemeModel
 from cxtext.themes.tagging import tag_frame
 from cxtext.themes.train import TrainReport, save_trained, train_themes
 

@@ -200,7 +200,7 @@ def tag(
 def _edit(model_dir: Path, apply: Callable[[Any], Any]) -> None:
     """Load the latest bundle, apply an edit, save the result as the next version."""
     from cxtext.persistence import resolve_bundle
-    from cxtext.themes.model import load_model, save_model
+    from cxtext.themes.bundle import load_model, save_model
 
     def action() -> Path:
         source = resolve_bundle(model_dir)
@@ -232,7 +232,7 @@ def themes_show(
     as_json: JsonFlag = False,
 ) -> None:
     """List a model's themes (or one theme with keywords per language and examples)."""
-    from cxtext.themes.model import load_model
+    from cxtext.themes.bundle import load_model
 
     model, manifest = run_command(lambda: load_model(model_dir))
     chosen = [t for t in model.themes_ if theme is None or t["id"] == theme]
@@ -326,9 +326,9 @@ def themes_add_seed(
 ) -> None:
     """Add a seeded theme from example phrases in any language (a new version is written)."""
     from cxtext.persistence import read_bundle, resolve_bundle
+    from cxtext.themes.bundle import TYPE_NAME
     from cxtext.themes.config import SeedSpec
     from cxtext.themes.editing import add_seed
-    from cxtext.themes.model import TYPE_NAME
     from cxtext.themes.train import encode_seeds
 
     def apply(model: Any) -> Any:

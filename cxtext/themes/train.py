@@ -160,7 +160,7 @@ def save_trained(
     training report as metrics, and the config as used.
     """
     from cxtext.persistence import fingerprint, next_version
-    from cxtext.themes.model import save_model
+    from cxtext.themes.bundle import save_model
 
     version = next_version(models_dir)
     return save_model(

@@ -20,9 +20,9 @@ from cxtext.persistence import resolve_bundle
 from cxtext.sentiment.fit import train_nps_bundle
 from cxtext.sentiment.nps_group import load_nps_group
 from cxtext.store import Store
+from cxtext.themes.bundle import load_model, save_model
 from cxtext.themes.config import load_config
 from cxtext.themes.editing import rename
-from cxtext.themes.model import load_model, save_model
 from cxtext.themes.tagging import tag_frame
 from cxtext.themes.train import save_trained, train_themes
 from tests.fakes import FakeEncoder, fake_sentiment_bundle

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from cxtext.errors import ConfigError
+from cxtext.themes.bundle import load_model, save_model
 from cxtext.themes.editing import add_seed, delete, merge, rename, split
-from cxtext.themes.model import Seed, ThemeModel, load_model, save_model
+from cxtext.themes.model import Seed, ThemeModel
 from tests.themes.conftest import Corpus
 
 

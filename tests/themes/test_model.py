@@ -11,7 +11,8 @@ from sklearn.base import clone
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
 from cxtext.errors import ArtifactError, DataValidationError, NotFittedError
-from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, load_model, save_model
+from cxtext.themes.bundle import load_model, save_model
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
 from tests.themes.conftest import Corpus, make_corpus
 
 

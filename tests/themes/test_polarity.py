@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from cxtext.errors import ConfigError
+from cxtext.themes.bundle import load_model, save_model
 from cxtext.themes.config import load_config
-from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel, load_model, save_model
+from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
 from tests.themes.conftest import Corpus, make_corpus
 
 

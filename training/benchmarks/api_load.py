@@ -64,8 +64,9 @@ from cxtext.persistence import resolve_bundle  # noqa: E402
 from cxtext.sentiment.fit import train_nps_bundle  # noqa: E402
 from cxtext.sentiment.model import load_sentiment  # noqa: E402
 from cxtext.store import Store  # noqa: E402
+from cxtext.themes.bundle import load_model  # noqa: E402
 from cxtext.themes.config import load_config  # noqa: E402
-from cxtext.themes.model import ThemeModel, load_model  # noqa: E402
+from cxtext.themes.model import ThemeModel  # noqa: E402
 from cxtext.themes.train import save_trained, train_themes  # noqa: E402
 
 KEY = "load-benchmark-key"
