@@ -24,7 +24,6 @@ from api.routers import comments, health, metrics, models, tagging, themes
 from api.serving import bundle_path, load, publish
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
-from cxtext.errors import ArtifactError
 from cxtext.store import Store
 
 Scope = MutableMapping[str, Any]
@@ -89,16 +88,6 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def _warm_loop(app: FastAPI, stop: threading.Event) -> None:
-    """Recompute the hot read answers after each store write until ``stop`` is set."""
-    interval = app.state.settings.warm_interval_s
-    while not stop.wait(interval):
-        try:
-            app.state.cache.warm(app.state.reader.snapshot)
-        except (OSError, ArtifactError):  # no store file just now: try again next time
-            continue
-
-
 def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
     """Build the application.
 
@@ -118,9 +107,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.settings = settings
         app.state.store = store
         app.state.reader = store.reader()
-        app.state.cache = ResponseCache(
-            settings.store, settings.response_cache_size, settings.response_cache_dir
-        )
+        app.state.cache = ResponseCache(settings.response_cache_size)
         app.state.encoder = encoder
         app.state.models_lock = threading.Lock()
         app.state.models = None
@@ -132,18 +119,9 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
                 app.state.models = load(app, bundle)
                 if served is None:
                     publish(app, app.state.models, activate=active is None)
-        stop = threading.Event()
-        warmer = threading.Thread(
-            target=_warm_loop, args=(app, stop), name="cxtext-cache-warmer", daemon=True
-        )
-        if settings.warm_answers > 0 and settings.response_cache_size > 0:
-            warmer.start()
         try:
             yield
         finally:
-            stop.set()
-            if warmer.is_alive():
-                warmer.join(timeout=30)
             app.state.reader.close()
 
     # /docs (Swagger UI) and /redoc load their scripts and styles from this server

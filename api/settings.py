@@ -57,18 +57,6 @@ class Settings(BaseSettings):
     response_cache_size: int = Field(
         default=512, description="read answers kept per process until the store changes; 0: off"
     )
-    response_cache_dir: Path | None = Field(
-        default=None,
-        description="folder of read answers shared by the worker processes; `cxtext serve` "
-        "makes a temporary one per run when it starts several workers",
-    )
-    warm_answers: int = Field(
-        default=64,
-        description="most recently asked read answers recomputed after each store write; 0: off",
-    )
-    warm_interval_s: float = Field(
-        default=2.0, gt=0, description="how often a worker checks the store for a write to warm"
-    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1

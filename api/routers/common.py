@@ -64,14 +64,22 @@ def cached(
     cursor: duckdb.DuckDBPyConnection,
 ) -> Response:
     """``compute(cursor)``'s answer validated by ``model`` as JSON, cached per path and
-    query for the store version the cursor reads, and remembered for warming after a
-    write."""
-    cache = request.app.state.cache
-
-    def render(cur: duckdb.DuckDBPyConnection) -> bytes:
-        return model.model_validate(compute(cur)).model_dump_json().encode()
-
+    query for the store version the cursor reads (:mod:`api.cache`); ``304 Not Modified``
+    when the request's ``If-None-Match`` names the answer's ``ETag``."""
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
-    cache.remember(key, render, keep=request.app.state.settings.warm_answers)
-    answer = cache.get(key, lambda: render(cursor), version=request.state.store_version)
-    return Response(answer, media_type="application/json")
+    answer = request.app.state.cache.get(
+        key,
+        request.state.store_version,
+        lambda: model.model_validate(compute(cursor)).model_dump_json().encode(),
+    )
+    headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
+    if _matches(request.headers.get("if-none-match", ""), answer.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag``: weak tags compare as strong
+    ones, as RFC 9110 asks of this header, and ``*`` names any."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags

@@ -28,8 +28,6 @@ def serve(
 ) -> None:
     """Serve the HTTP API (uvicorn); settings come from CXTEXT_* variables and these flags."""
     import os
-    import shutil
-    import tempfile
 
     import uvicorn
 
@@ -58,15 +56,7 @@ def serve(
         return
     from uvicorn.supervisors import Multiprocess
 
-    shared = None
-    if settings.response_cache_dir is None:  # the workers share answers for this run only
-        shared = tempfile.mkdtemp(prefix="cxtext-answers-")
-        os.environ["CXTEXT_RESPONSE_CACHE_DIR"] = shared
-    try:
-        Multiprocess(config, sockets=[_tcp_socket(settings.host, settings.port)]).run()
-    finally:
-        if shared is not None:
-            shutil.rmtree(shared, ignore_errors=True)
+    Multiprocess(config, sockets=[_tcp_socket(settings.host, settings.port)]).run()
 
 
 def _tcp_socket(host: str, port: int) -> Any:
