@@ -6,7 +6,7 @@ The command line, the API and the demo call these; none of them repeats a step.
   sentiment model and the predicted NPS group model beside it. Every mismatch between
   them is an :class:`~cxtext.errors.ArtifactError`.
 - :func:`prepare_comments` cleans texts, redacts PII and identifies languages where none
-  is given, as ingestion does for a file.
+  is given, as ingestion does for a file (:mod:`cxtext.io.prepare`).
 - :func:`train_bundle` trains themes, writes the next version and fits the predicted NPS
   group model on the scored comments.
 - :func:`tag_comments` tags a prepared frame: themes, clause and comment sentiment, and
@@ -23,16 +23,14 @@ from typing import Any
 
 import pandas as pd
 
-from cxtext import schema
 from cxtext.embeddings import Encoder
 from cxtext.errors import ArtifactError
-from cxtext.io.pii import redact_pii_series
+from cxtext.io.prepare import prepare_texts
 from cxtext.persistence import resolve_bundle
 from cxtext.sentiment.fit import train_nps_bundle
 from cxtext.sentiment.model import SentimentModel, check_encoder, load_sentiment
 from cxtext.sentiment.nps_group import NpsGroupModel, load_nps_group
-from cxtext.text.clean import clean_texts
-from cxtext.text.langid import DEFAULT_LANGUAGES, detect_languages
+from cxtext.text.langid import DEFAULT_LANGUAGES
 from cxtext.themes.bundle import load_model
 from cxtext.themes.config import ThemeConfig
 from cxtext.themes.model import ThemeModel
@@ -99,18 +97,10 @@ def load_serving_models(
 def prepare_comments(
     frame: pd.DataFrame, *, languages: Sequence[str] = DEFAULT_LANGUAGES
 ) -> pd.DataFrame:
-    """A copy of ``frame`` with cleaned, PII-redacted ``text`` and a ``language`` for every
-    row: the given one where present, else the one identified among ``languages``."""
-    out = frame.copy()
-    out[schema.TEXT] = redact_pii_series(clean_texts(out[schema.TEXT].astype(str)))[0]
-    given = out.get(schema.LANGUAGE, pd.Series(None, index=out.index, dtype=object))
-    given = given.astype(object).where(given.notna(), None)
-    missing = given.isna()
-    if missing.any():
-        texts = out.loc[missing, schema.TEXT].tolist()
-        given.loc[missing] = detect_languages(texts, languages=languages)
-    out[schema.LANGUAGE] = given
-    return out
+    """A copy of ``frame`` with cleaned, PII-redacted ``text``, its ``text_flag``, and a
+    ``language`` for every row: the given one where present, else the one identified
+    among ``languages`` (:func:`cxtext.io.prepare.prepare_texts`)."""
+    return prepare_texts(frame, languages=languages)
 
 
 def train_bundle(

@@ -1,10 +1,9 @@
 """Ingestion: file + column mapping -> canonical frame, chunk by chunk.
 
 Per chunk: read (:mod:`cxtext.io.readers`), validate (:mod:`cxtext.io.validate`), write
-the rejected rows to the quarantine file (:mod:`cxtext.io.quarantine`), then for the
-accepted rows clean the text (:func:`cxtext.text.clean.clean_texts`), redact PII
-(:mod:`cxtext.io.pii`), flag empty texts (``text_flag = "empty"``; the row stays for the
-metrics) and identify the language (:func:`cxtext.text.langid.detect_languages`).
+the rejected rows to the quarantine file (:mod:`cxtext.io.quarantine`), then prepare the
+accepted rows' texts (:mod:`cxtext.io.prepare`: clean, redact PII, flag empty texts with
+``text_flag = "empty"`` while the row stays for the metrics, identify the language).
 
 Entry points:
 
@@ -34,14 +33,13 @@ import pyarrow.parquet as pq
 
 from cxtext.errors import DataValidationError
 from cxtext.io.mapping import ColumnMapping
-from cxtext.io.pii import redact_pii_series
+from cxtext.io.prepare import PrepareCounts, prepare_texts
 from cxtext.io.quarantine import QuarantineWriter
 from cxtext.io.readers import ROW_INFO, Table, open_table
 from cxtext.io.validate import ChunkValidator
 from cxtext.persistence import replacing
-from cxtext.schema import DEFAULT_LANGUAGES, LANGUAGE, TEXT, TEXT_FLAG, TextFlag
-from cxtext.text.clean import clean_texts
-from cxtext.text.langid import detect_languages, language_set
+from cxtext.schema import DEFAULT_LANGUAGES, TEXT, TEXT_FLAG, TextFlag
+from cxtext.text.langid import language_set
 
 _ARROW_TYPES = {
     "string": pa.string(),
@@ -133,6 +131,7 @@ class IngestStream(Iterator[pd.DataFrame]):
         strict: bool,
         redact_pii: bool,
         detect_language: bool,
+        prepare_text: bool,
         languages: Sequence[str],
         on_progress: Callable[[int], None] | None,
     ) -> None:
@@ -143,6 +142,7 @@ class IngestStream(Iterator[pd.DataFrame]):
         self._strict = strict
         self._redact_pii = redact_pii
         self._detect_language = detect_language
+        self._prepare_text = prepare_text
         self._languages = language_set(languages) if detect_language else ()
         self._on_progress = on_progress
         self._quarantine = QuarantineWriter(quarantine_path) if quarantine_path else None
@@ -160,8 +160,7 @@ class IngestStream(Iterator[pd.DataFrame]):
         report = self.report
         validator = ChunkValidator(self._mapping)
         reasons: Counter[str] = Counter()
-        pii: Counter[str] = Counter()
-        languages: Counter[str] = Counter()
+        prepared = PrepareCounts()
         try:
             for raw in self._table.iter_chunks():
                 report.nul_removed += _remove_nul(raw)
@@ -180,8 +179,8 @@ class IngestStream(Iterator[pd.DataFrame]):
                     )
                     report.quarantine_file = str(self._quarantine.path)
                 frame = checked.frame
-                if TEXT in frame.columns:
-                    frame = self._process_text(frame, pii, languages)
+                if TEXT in frame.columns and self._prepare_text:
+                    frame = self._process_text(frame, prepared)
                     report.empty_text += int((frame[TEXT_FLAG] == TextFlag.EMPTY.value).sum())
                 if len(raw) != len(frame) + int(checked.bad.sum()):
                     raise AssertionError("row accounting broken: read != accepted + quarantined")
@@ -191,8 +190,8 @@ class IngestStream(Iterator[pd.DataFrame]):
                 report.quarantined += int(checked.bad.sum())
                 report.accepted += len(frame)
                 report.reasons = dict(reasons)
-                report.pii = dict(pii)
-                report.languages = dict(languages)
+                report.pii = dict(prepared.pii)
+                report.languages = dict(prepared.languages)
                 report.seconds = time.perf_counter() - start
                 if self._on_progress is not None:
                     self._on_progress(report.read)
@@ -202,25 +201,12 @@ class IngestStream(Iterator[pd.DataFrame]):
             if self._quarantine is not None:
                 self._quarantine.close()
 
-    def _process_text(
-        self, frame: pd.DataFrame, pii: Counter[str], languages: Counter[str]
-    ) -> pd.DataFrame:
-        text = clean_texts(frame[TEXT])
-        if self._redact_pii:
-            text, counts = redact_pii_series(text)
-            pii.update(counts)
-        frame = frame.copy()
-        frame[TEXT] = text.astype("string")
-        frame[TEXT_FLAG] = pd.Series(
-            np.where(text == "", TextFlag.EMPTY.value, TextFlag.OK.value),
-            index=frame.index,
-            dtype="string",
+    def _process_text(self, frame: pd.DataFrame, counts: PrepareCounts) -> pd.DataFrame:
+        languages = self._languages if self._detect_language else None
+        prepared = prepare_texts(
+            frame, redact_pii=self._redact_pii, languages=languages, counts=counts
         )
-        if self._detect_language:
-            codes = detect_languages(text.tolist(), languages=self._languages)
-            frame[LANGUAGE] = pd.Series(codes, index=frame.index, dtype="string")
-            languages.update(codes)
-        return frame[list(self.dtypes)]
+        return prepared[list(self.dtypes)]
 
 
 def _remove_nul(raw: pd.DataFrame) -> int:
@@ -247,6 +233,7 @@ def iter_ingest(
     strict: bool = False,
     redact_pii: bool = True,
     detect_language: bool = True,
+    prepare_text: bool = True,
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     chunk_rows: int = 50_000,
     on_progress: Callable[[int], None] | None = None,
@@ -271,6 +258,10 @@ def iter_ingest(
         Replace e-mails, IBANs, cards and phone numbers in ``text`` by placeholders.
     detect_language
         Add the ``language`` column.
+    prepare_text
+        Prepare the texts (:func:`cxtext.io.prepare.prepare_texts`: clean, redact, flag,
+        language). ``False`` leaves them as read for a later step (batch tagging prepares
+        them on its workers); ``dtypes`` still names the columns a prepared chunk has.
     languages
         ISO 639-1 codes language id may answer.
     chunk_rows
@@ -317,6 +308,7 @@ def iter_ingest(
         strict=strict,
         redact_pii=redact_pii,
         detect_language=detect_language,
+        prepare_text=prepare_text,
         languages=languages,
         on_progress=on_progress,
     )
