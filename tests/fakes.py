@@ -69,3 +69,40 @@ def fake_sentiment_bundle(
         model_card="# test sentiment\n",
     )
     return root / "sentiment"
+
+
+PHRASES = [
+    "the invoice was wrong again",
+    "internet connection keeps dropping",
+    "friendly helpful shop staff",
+]
+
+
+def fake_models(root: Path) -> dict[str, Path]:
+    """Theme bundles v1 and v2 (``root/models/themes``) and a sentiment bundle, trained on
+    fake-encoder vectors of three causes (:data:`PHRASES`)."""
+    import pandas as pd
+
+    from cxtext import schema
+    from cxtext.themes.config import load_config
+    from cxtext.themes.train import save_trained, train_themes
+
+    encoder = FakeEncoder()
+    texts = [f"{PHRASES[i % 3]} {['today', 'again', 'as usual'][i // 3 % 3]}" for i in range(90)]
+    frame = pd.DataFrame(
+        {schema.ID: [f"t{i}" for i in range(90)], schema.TEXT: texts, schema.LANGUAGE: "en"}
+    )
+    config = load_config(None, min_theme_size=8)
+    model, report, clauses = train_themes(frame, encoder, config)
+    themes = root / "models" / "themes"
+    for _ in range(2):  # v1 and v2
+        save_trained(
+            model, report, clauses, config, encoder=encoder.info.to_dict(), models_dir=themes
+        )
+    sentiment = fake_sentiment_bundle(root, encoder, PHRASES, ["negative", "neutral", "positive"])
+    return {"themes": themes, "sentiment": sentiment}
+
+
+def fake_encoder_for(encoder_id: str) -> FakeEncoder:
+    """The fake encoder whatever a bundle names (a picklable encoder factory)."""
+    return FakeEncoder()

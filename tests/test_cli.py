@@ -10,15 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cxtext import schema
 from cxtext.cli import EXIT_DATA, EXIT_USAGE, app
 from cxtext.cli import themes as cli_themes
 from cxtext.persistence import replacing
 from cxtext.store import Store
 from cxtext.store import store as store_module
-from cxtext.themes.config import load_config
-from cxtext.themes.train import save_trained, train_themes
-from tests.fakes import FakeEncoder, fake_sentiment_bundle
+from tests.fakes import PHRASES, FakeEncoder
+from tests.fakes import fake_models as build_fake_models
 
 runner = CliRunner()
 
@@ -213,32 +211,13 @@ def test_compare_two_segments_gives_the_difference_and_its_interval(export: Path
 
 # --- tag with the fake encoder ---------------------------------------------------------
 
-PHRASES = [
-    "the invoice was wrong again",
-    "internet connection keeps dropping",
-    "friendly helpful shop staff",
-]
 TAG_HEADER = ["Id", "Date", "Score", "Comment"]
 
 
 @pytest.fixture(scope="module")
 def fake_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Theme bundles v1 and v2 and a sentiment bundle, trained on fake-encoder vectors."""
-    root = tmp_path_factory.mktemp("fake_models")
-    encoder = FakeEncoder()
-    texts = [f"{PHRASES[i % 3]} {['today', 'again', 'as usual'][i // 3 % 3]}" for i in range(90)]
-    frame = pd.DataFrame(
-        {schema.ID: [f"t{i}" for i in range(90)], schema.TEXT: texts, schema.LANGUAGE: "en"}
-    )
-    config = load_config(None, min_theme_size=8)
-    model, report, clauses = train_themes(frame, encoder, config)
-    themes = root / "models" / "themes"
-    for _ in range(2):  # v1 and v2
-        save_trained(
-            model, report, clauses, config, encoder=encoder.info.to_dict(), models_dir=themes
-        )
-    sentiment = fake_sentiment_bundle(root, encoder, PHRASES, ["negative", "neutral", "positive"])
-    return {"themes": themes, "sentiment": sentiment}
+    return build_fake_models(tmp_path_factory.mktemp("fake_models"))
 
 
 @pytest.fixture

@@ -12,7 +12,16 @@ from typing import Annotated, Any, TypeVar, cast
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from cxtext import schema
 from cxtext.analysis.metrics import PERIODS, PeriodName
@@ -79,6 +88,35 @@ def progress_bar(label: str, total: int | None, *, quiet: bool) -> Iterator[Call
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+class _RowRate(ProgressColumn):
+    """Rows per second of a task."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} rows/s" if task.speed else "- rows/s")
+
+
+@contextmanager
+def job_progress(
+    label: str, total: int | None, *, quiet: bool
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of a batch job on stderr: rows done, rows/s and time left (when
+    ``total`` is known); yields a callback taking (rows read, rows tagged)."""
+    if quiet:
+        yield lambda _read, _done: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows tagged, {task.fields[read]:,} read"),
+        _RowRate(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total, read=0)
+        yield lambda read, done: bar.update(task, completed=done, read=read)
 
 
 def build_mapping(

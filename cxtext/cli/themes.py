@@ -24,8 +24,10 @@ from cxtext.cli.common import (
     StoreOpt,
     TextCol,
     app,
+    build_mapping,
     encoder_for,
     err,
+    job_progress,
     load_frame,
     out,
     progress_bar,
@@ -108,7 +110,13 @@ def train(
 
 @app.command()
 def tag(
-    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    input: Annotated[
+        str,
+        typer.Argument(
+            help="A file, a folder of files, or a glob pattern (quote it): CSV, TSV, JSONL, "
+            "Parquet or XLSX exports, or canonical Parquet files from `cxtext ingest`."
+        ),
+    ],
     model_dir: Annotated[Path, typer.Option("--model", help="Bundle or models/NAME.")],
     out_path: Annotated[Path, typer.Option("--out", help="Tagged Parquet.")],
     mapping: Mapping = None,
@@ -116,66 +124,100 @@ def tag(
     id_col: IdCol = None,
     sentiment_model: SentimentOpt = None,
     quarantine: Annotated[
-        Path | None, typer.Option(help="CSV for rejected rows [default: OUT.quarantine.csv].")
+        Path | None,
+        typer.Option(
+            help="CSV for rejected rows [default: OUT.quarantine.csv; a folder "
+            "OUT.quarantine/ of one CSV per input for several inputs]."
+        ),
     ] = None,
     store: StoreOpt = None,
+    engine: Annotated[
+        str, typer.Option(help="Where chunks run: local (this process) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address tcp://HOST:PORT [default: a local cluster]."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes of the local Dask cluster.")
+    ] = 2,
+    chunk_rows: Annotated[
+        int, typer.Option(min=1, help="Rows per chunk: memory per task, unit of resumption.")
+    ] = 20_000,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
     """Tag comments with themes, sentiment and NPS groups: one output row per accepted row.
 
-    Rows that fail validation are left out, counted by reason and written to the quarantine
-    file (read = tagged + quarantined). predicted_nps_group is filled when the theme
-    model's folder holds a predicted NPS group model (trained by `cxtext train` on scored
-    comments).
+    The input is read and tagged in chunks, so memory stays bounded. Rows that fail
+    validation are left out, counted by reason and written to the quarantine file
+    (read = tagged + quarantined). A run that was stopped resumes where it left off when
+    started again with the same arguments (its work is kept in OUT.run/ until the output
+    is written). predicted_nps_group is filled when the theme model's folder holds a
+    predicted NPS group model (trained by `cxtext train` on scored comments).
     """
-    from cxtext.persistence import replacing
-    from cxtext.pipeline import load_serving_models, tag_comments
+    import functools
+
+    import pandas as pd
+
+    from cxtext.batch import TagSpec, make_engine, resolve_inputs, run_tag_job, serving_models
+    from cxtext.batch.inputs import count_rows
 
     def action() -> dict[str, Any]:
-        started = time.perf_counter()
-        models = load_serving_models(
-            model_dir,
-            lambda encoder_id: encoder_for(encoder_id, cache_dir),
-            sentiment_path=sentiment_model,
+        files = resolve_inputs(input)
+        flags = (mapping, text_col, id_col)
+        column_mapping = (
+            build_mapping(mapping, text_col=text_col, id_col=id_col, score_col=None, date_col=None)
+            if any(flags)
+            else None
         )
-        frame, counts = load_frame(
-            input,
-            mapping,
-            text_col=text_col,
-            id_col=id_col,
-            languages=True,
-            quarantine=quarantine or out_path.with_suffix(".quarantine.csv"),
-            quiet=as_json,
+        factory = functools.partial(encoder_for, cache_dir=cache_dir)
+        spec = TagSpec(
+            model=model_dir, sentiment=sentiment_model, cache_dir=cache_dir, encoder_factory=factory
         )
-        with progress_bar("encode clauses", None, quiet=as_json) as tick:
-            tagged = tag_comments(frame, models, on_progress=tick)
-        with replacing(out_path) as partial:
-            tagged.to_parquet(partial, index=False)
+        models = serving_models(spec)  # loaded now: a bad bundle stops the job before work
+        runner = make_engine(engine, scheduler, workers=workers)
+        counts = [count_rows(p) for p in files]
+        total = None if None in counts else sum(c for c in counts if c is not None)
+        try:
+            with job_progress("tag", total, quiet=as_json) as tick:
+                summary = run_tag_job(
+                    input,
+                    column_mapping,
+                    out_path,
+                    spec,
+                    runner,
+                    quarantine=quarantine,
+                    chunk_rows=chunk_rows,
+                    on_progress=tick,
+                )
+        finally:
+            runner.close()
+        result = summary.to_dict()
+        columns = [schema.THEME_ID, schema.SENTIMENT_LABEL]
+        tagged = pd.read_parquet(out_path, columns=columns)
         themes = tagged[schema.THEME_ID].value_counts()
-        stored = (
-            store_frame(
+        stored = None
+        if store is not None:
+            run = {"kind": "tag", "input": str(input)} | {
+                k: result[k] for k in ("read", "accepted", "quarantined", "reasons")
+            }
+            stored = store_frame(
                 store,
-                tagged,
-                {"kind": "tag", "input": str(input), **counts},
+                pd.read_parquet(out_path),
+                run,
                 manifest=models.manifest,
                 themes=(models.themes.themes_, models.themes.parent_themes_),
             )
-            if store is not None
-            else None
-        )
-        return {
+        quarantine_file = ", ".join(result["quarantine_files"]) or None
+        return result | {
             "store": stored,
-            **counts,
-            "tagged": len(tagged),
-            "rows": len(tagged),
-            "out": str(out_path),
+            "quarantine_file": quarantine_file,
+            "rows": result["tagged"],
             "model": models.version,
-            "unassigned": int(themes.get(-1, 0)),
             "themes_used": int((themes.index >= 0).sum()),
             "sentiment": tagged[schema.SENTIMENT_LABEL].value_counts().to_dict(),
             "predicted_nps_group": models.nps_group is not None,
-            "seconds": round(time.perf_counter() - started, 1),
         }
 
     result = run_command(action)
@@ -188,9 +230,14 @@ def tag(
         f"{result['quarantined']:,}"
         + (f" ({reasons}) -> {result['quarantine_file']}" if reasons else "")
     )
+    resumed = result["resumed_chunks"]
     out.print(
-        f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s: "
-        f"{result['themes_used']} themes used, {result['unassigned']:,} unassigned; sentiment "
+        f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s "
+        f"({result['rows_per_s']:,.0f} rows/s, {result['chunks']} chunks"
+        + (f", {resumed} done by an earlier run" if resumed else "")
+        + f", {result['engine']} engine): {result['themes_used']} themes used, "
+        f"{result['unassigned']:,} unassigned ({100 * result['unassigned_share']:.1f}%); "
+        "sentiment "
         + ", ".join(f"{k} {v:,}" for k, v in result["sentiment"].items())
         + ("; predicted NPS groups added" if result["predicted_nps_group"] else "")
         + f" -> {result['out']}"

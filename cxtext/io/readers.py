@@ -61,7 +61,7 @@ INVALID_JSON = "invalid_json"
 NOT_AN_OBJECT = "not_an_object"
 _EMPTY_PROBE = 1 << 16
 
-_FORMATS = {
+FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".jsonl": "jsonl",
@@ -163,13 +163,13 @@ def open_table(
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be >= 1, got {chunk_rows}")
     suffix = path.suffix.lower()
-    if suffix not in _FORMATS:
+    if suffix not in FORMATS:
         raise UnsupportedFormatError(
             f"unsupported file extension {suffix or '(none)'!r}; "
-            f"expected one of {', '.join(sorted(_FORMATS))}",
+            f"expected one of {', '.join(sorted(FORMATS))}",
             file=str(path),
         )
-    fmt = _FORMATS[suffix]
+    fmt = FORMATS[suffix]
     try:
         if fmt in ("csv", "tsv"):
             return _open_delimited(path, fmt, chunk_rows, encoding, delimiter)
