@@ -288,9 +288,29 @@ def test_tag_counts_and_quarantines_the_rows_it_leaves_out(
     assert _stored(store, "SELECT read, accepted, quarantined, reasons FROM runs") == [
         (20, 17, 3, json.dumps(reasons))
     ]
-    code, _, output = _tag(to_tag, fake_models, out, *models)
+    code, _, output = _tag(to_tag, fake_models, out, *models, "--chunk-rows", "4")
     assert code == 0 and "read 20 rows: tagged 17, quarantined 3" in output
     assert "id:duplicate 1" in output and str(quarantine) in output
+    assert "5 chunks, local engine" in output and "rows/s" in output
+    assert len(pd.read_parquet(out)) == 17
+
+
+def test_tag_reads_a_folder_and_refuses_a_bad_engine(
+    to_tag: Path, fake_models: dict[str, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    to_tag.rename(folder / to_tag.name)
+    options = ["--mapping", str(to_tag.with_suffix(".toml")), "--out", str(tmp_path / "t.pq")]
+    options += ["--sentiment-model", str(fake_models["sentiment"])]
+    options += ["--model", str(fake_models["themes"])]
+    result = runner.invoke(app, ["tag", str(folder), *options, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tagged"] == 17
+    result = runner.invoke(app, ["tag", str(folder), *options, "--engine", "spark"])
+    assert result.exit_code == EXIT_USAGE and "unknown engine 'spark'" in result.output
+    result = runner.invoke(app, ["tag", str(tmp_path / "none-*.csv"), *options])
+    assert result.exit_code == EXIT_USAGE and "no input file" in result.output
 
 
 def test_tag_store_is_one_write_of_model_comments_and_run(

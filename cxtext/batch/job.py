@@ -119,7 +119,7 @@ def run_tag_job(
     engine: Engine,
     *,
     quarantine: Path | None = None,
-    chunk_rows: int = 20_000,
+    chunk_rows: int = 5_000,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> JobSummary:
     """Tag every row of ``inputs`` into the Parquet file ``out``.

@@ -143,7 +143,7 @@ def tag(
     ] = 2,
     chunk_rows: Annotated[
         int, typer.Option(min=1, help="Rows per chunk: memory per task, unit of resumption.")
-    ] = 20_000,
+    ] = 5_000,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
