@@ -70,7 +70,7 @@ def load_serving_models(
     encoder
         The encoder, or a function that builds one from the encoder id the bundle names.
     sentiment_path
-        A sentiment bundle; ``None`` for the shipped one.
+        A sentiment bundle; ``None`` for the shipped one of the bundle's encoder.
 
     Raises
     ------
@@ -86,7 +86,7 @@ def load_serving_models(
             f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the theme model "
             f"needs {themes.n_features_in_}"
         )
-    sentiment, sentiment_manifest = load_sentiment(sentiment_path)
+    sentiment, sentiment_manifest = load_sentiment(sentiment_path, encoder_id=encoder.info.id)
     check_encoder(sentiment_manifest, encoder.info.id, what="sentiment model")
     nps = load_nps_group(bundle.parent)
     if nps:

@@ -297,6 +297,6 @@ def sentiment_for(path: Path | None, encoder_id: str) -> Any:
     """The sentiment model (shipped by default), checked against the encoder in use."""
     from cxtext.sentiment.model import check_encoder, load_sentiment
 
-    model, manifest = load_sentiment(path)
+    model, manifest = load_sentiment(path, encoder_id=encoder_id)
     check_encoder(manifest, encoder_id, what="sentiment model")
     return model

@@ -120,15 +120,39 @@ def save_sentiment(model: SentimentModel, target: Path, **bundle: Any) -> Path:
     return write_classifier(model, target, type_name=TYPE_NAME, **bundle)
 
 
-def load_sentiment(path: Path | None = None) -> tuple[SentimentModel, dict[str, Any]]:
+def load_sentiment(
+    path: Path | None = None, *, encoder_id: str | None = None
+) -> tuple[SentimentModel, dict[str, Any]]:
     """Load a sentiment bundle (a version folder or its parent for the latest version).
 
-    ``None`` loads the shipped model.
+    ``None`` loads a shipped model: the newest one trained on the vectors of
+    ``encoder_id`` (the newest of all when no shipped model was, or no id is given, so
+    that :func:`check_encoder` names the mismatch).
     """
     folder = SHIPPED_DIR if path is None else path
     if not folder.exists():
         raise ArtifactError(f"no sentiment model at {folder}")
+    if path is None and encoder_id is not None:
+        folder = _shipped_for(encoder_id) or folder
     return read_classifier(folder, SentimentModel, type_name=TYPE_NAME)
+
+
+def _shipped_for(encoder_id: str) -> Path | None:
+    """The newest shipped version trained on ``encoder_id``'s vectors."""
+    import json
+
+    from cxtext.persistence import MANIFEST
+
+    versions = sorted(
+        (p for p in SHIPPED_DIR.iterdir() if p.is_dir() and p.name[1:].isdigit()),
+        key=lambda p: int(p.name[1:]),
+        reverse=True,
+    )
+    for version in versions:
+        manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+        if (manifest.get("encoder") or {}).get("id") == encoder_id:
+            return version
+    return None
 
 
 def check_encoder(manifest: dict[str, Any], encoder_id: str, *, what: str) -> None:

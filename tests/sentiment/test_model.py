@@ -102,6 +102,31 @@ def test_save_load_predicts_identically(tmp_path: Path) -> None:
         load_sentiment(tmp_path / "missing")
 
 
+def test_the_shipped_model_of_the_encoder_in_use_is_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cxtext.sentiment.model as module
+
+    X, y = blobs()
+    model = SentimentModel().fit(X, y)
+    for version, encoder in (("v1", "enc/a"), ("v2", "enc/b"), ("v3", "enc/a-int8")):
+        save_sentiment(
+            model,
+            tmp_path / "shipped" / version,
+            name="sentiment",
+            version=version,
+            encoder=ENCODER | {"id": encoder},
+            model_card="# test\n",
+        )
+    monkeypatch.setattr(module, "SHIPPED_DIR", tmp_path / "shipped")
+    assert load_sentiment(encoder_id="enc/a")[1]["version"] == "v1"
+    assert load_sentiment(encoder_id="enc/b")[1]["version"] == "v2"
+    assert load_sentiment()[1]["version"] == "v3"
+    _, newest = load_sentiment(encoder_id="enc/c")  # none for it: the newest, refused
+    with pytest.raises(ArtifactError, match="enc/a-int8"):
+        check_encoder(newest, "enc/c", what="sentiment model")
+
+
 def test_clause_sentiment_stays_per_clause_and_comments_average_by_length() -> None:
     classes = np.asarray(LABELS)
     proba = np.array([[0.05, 0.05, 0.9], [0.9, 0.05, 0.05], [0.1, 0.8, 0.1]])
