@@ -17,13 +17,13 @@ DATA = ROOT.parent / "shared" / "data"
 ENCODE_CHUNK = 512
 
 
-def default_encoder() -> Any:
-    """The project's default encoder behind its persistent embedding cache
-    (``CXTEXT_CACHE_DIR`` or ``~/.cache/cxtext``)."""
+def default_encoder(model: str = "default") -> Any:
+    """The encoder ``model`` (the project's default unless named) behind its persistent
+    embedding cache (``CXTEXT_CACHE_DIR`` or ``~/.cache/cxtext``)."""
     from cxtext.embeddings import cached_encoder
 
     cache = Path(os.environ.get("CXTEXT_CACHE_DIR", Path.home() / ".cache" / "cxtext"))
-    return cached_encoder(cache_dir=cache)
+    return cached_encoder(model, cache_dir=cache)
 
 
 def encode(encoder: Any, texts: Sequence[str], name: str) -> np.ndarray:

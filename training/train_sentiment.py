@@ -235,7 +235,9 @@ SET_TITLES = {
 }
 
 
-def model_card(version: str, head: str, sizes: dict[str, int], metrics: dict[str, Any]) -> str:
+def model_card(
+    version: str, head: str, sizes: dict[str, int], metrics: dict[str, Any], encoder: str
+) -> str:
     """MODEL_CARD.md of the shipped bundle."""
     rows = "\n".join(
         f"| {title} | {metrics[name]['n']:,} | {metrics[name]['macro_f1']} | "
@@ -247,8 +249,8 @@ def model_card(version: str, head: str, sizes: dict[str, int], metrics: dict[str
     polar = metrics["polar_reviews"]
     return f"""# cxtext sentiment model {version}
 
-Three classes (negative / neutral / positive) over the sentence vectors of the default
-encoder (multilingual-e5-small). Head: {head}; probabilities calibrated by temperature
+Three classes (negative / neutral / positive) over the sentence vectors of the encoder
+`{encoder}` (multilingual-e5-small). Head: {head}; probabilities calibrated by temperature
 scaling on a held-out 10% of the training rows. Score = P(positive) - P(negative).
 
 ## Training data
@@ -280,7 +282,7 @@ neutral share {polar["neutral_share"]}, sign accuracy {polar["sign_accuracy"]}.
   scored through the multilingual encoder but not measured.
 - ABSA neutral sentences are rare (a few dozen held out), so its neutral F1 is noisy.
 
-Rebuild: `python training/train_sentiment.py --version {version}`.
+Rebuild: `python training/train_sentiment.py --version {version} --encoder {encoder}`.
 """
 
 
@@ -289,12 +291,17 @@ def main() -> None:
     parser.add_argument("--version", default="v2")
     parser.add_argument("--head", default=DEFAULT_HEAD, choices=("logistic", "mlp"))
     parser.add_argument("--out", type=Path, default=SHIPPED_DIR)
+    parser.add_argument(
+        "--encoder",
+        default="default",
+        help="encoder whose vectors the head reads (e.g. default-int8)",
+    )
     args = parser.parse_args()
     missing = [path for path in (UMSAB, AIRLINE, ABSA, CLOTHING) if not path.exists()]
     if missing:
         raise SystemExit(f"training data missing: {', '.join(map(str, missing))}")
 
-    encoder = default_encoder()
+    encoder = default_encoder(args.encoder)
     train = training_frame()
     X = encode(encoder, train["text"].tolist(), "training rows")
     started = time.perf_counter()
@@ -321,7 +328,7 @@ def main() -> None:
         encoder=encoder.info.to_dict(),
         metrics=metrics,
         data_fingerprint={"rows": len(train), "sources": sizes},
-        model_card=model_card(args.version, args.head, sizes, metrics),
+        model_card=model_card(args.version, args.head, sizes, metrics, encoder.info.id),
     )
     print(f"wrote {target}")
 

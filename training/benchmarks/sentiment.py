@@ -173,10 +173,11 @@ def main() -> None:
         "--out", type=Path, default=ROOT / "training" / "benchmarks" / "results" / "sentiment.json"
     )
     parser.add_argument("--speed-rows", type=int, default=512)
+    parser.add_argument("--encoder", default="default", help="e.g. default-int8")
     args = parser.parse_args()
     started = time.perf_counter()
 
-    encoder = default_encoder()
+    encoder = default_encoder(args.encoder)
     train = training_frame()
     sets = evaluation_sets()
     polar = polar_reviews()
@@ -206,8 +207,9 @@ def main() -> None:
         models[name] = fit(frame, X, head=head)
         fit_seconds[name] = round(time.perf_counter() - t, 1)
     if SHIPPED_DIR.exists():
-        shipped, manifest = load_sentiment()
-        models[f"shipped {manifest['version']} ({shipped.head})"] = shipped
+        shipped, manifest = load_sentiment(encoder_id=encoder.info.id)
+        if manifest["encoder"]["id"] == encoder.info.id:  # never another encoder's head
+            models[f"shipped {manifest['version']} ({shipped.head})"] = shipped
 
     runs: dict[str, dict[str, Any]] = {}
     for name, model in models.items():

@@ -79,6 +79,7 @@ sys.path.insert(0, str(ROOT / "training"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import themes_bertopic as bt  # noqa: E402
+import themes_product  # noqa: E402
 from common import default_encoder, encode, write_result  # noqa: E402
 from themes_product import (  # noqa: E402
     cluster_scores,
@@ -848,6 +849,9 @@ def main() -> None:
     parser.add_argument("--baseline-timeout", type=float, default=900.0, help="seconds")
     parser.add_argument("--work", type=Path, default=None, help="keep the CLI's files here")
     parser.add_argument(
+        "--encoder", default="default", help="encoder of every section (e.g. default-int8)"
+    )
+    parser.add_argument(
         "--out", type=Path, default=ROOT / "training/benchmarks/results/themes.json"
     )
     args = parser.parse_args()
@@ -861,7 +865,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     started = time.perf_counter()
-    encoder = default_encoder()
+    encoder = default_encoder(args.encoder)
+    themes_product.TRAIN_ENCODER = args.encoder
     setup = setup_info(encoder)
     setup["sections"] = chosen
     setup["banking_sizes"] = sizes

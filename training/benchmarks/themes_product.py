@@ -23,6 +23,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 CXTEXT = Path(sys.executable).with_name("cxtext")
 UNASSIGNED = -1
+# The encoder `cxtext train` is told to use when a call gives no config (themes.py
+# --encoder sets it; "default" leaves the config's own).
+TRAIN_ENCODER = "default"
 
 
 class CommandError(RuntimeError):
@@ -84,6 +87,9 @@ def train_and_tag(
     """
     models = work / f"{name}_models"
     args = ["train", csv, "--text-col", "text", "--id-col", "id", "--out", models]
+    if config is None and TRAIN_ENCODER != "default":
+        config = work / f"{name}_encoder.toml"
+        config.write_text(f'encoder = "{TRAIN_ENCODER}"\n')
     if config is not None:
         args += ["--config", config]
     trained, train_wall = run_json(args)
