@@ -15,9 +15,9 @@ one physical line at a time, so that every record knows the line it starts on:
   (``unbalanced_quote``) and the lines after it are read again as records of their own:
   no value is ever stored with another row's values.
 - A quoted field spanning lines of which one, on its own, splits into a whole row of
-  three or more fields and starts with a field like the record's first (digits against
-  digits, say) is taken for the same damage: a quote opened in one row and closed in a
-  later one.
+  three or more fields (for the last line: its part before the closing quote) and
+  starts with a field like the record's first (digits against digits, say) is taken for
+  the same damage: a quote opened in one row and closed in a later one.
 - A stray quote inside one line (``1,"Great" product,9``) is read as lenient CSV
   readers do (the field is ``Great product``): nothing can move between rows.
 - More fields than the header is damage (``too_many_fields``) unless the extra fields
@@ -302,9 +302,11 @@ def _kind(value: str) -> tuple[bool, bool, bool, bool]:
 def _spans_rows(taken: list[tuple[int, str]], delimiter: str, width: int | None) -> bool:
     """Whether a line inside a record's quoted field looks like a row of its own.
 
-    It must split, on its own, into the header's number of fields (three or more), and
-    its first field must hold the same classes of characters as the record's first field
-    (an id such as ``1563`` against prose such as ``colors: can't tell``).
+    A line within the field must split, on its own, into the header's number of fields
+    (three or more); the part of the last line before the quote that closes the field
+    must split into at least that many. Either way its first field must hold the same
+    classes of characters as the record's first field (an id such as ``1563`` against
+    prose such as ``colors: can't tell``).
     """
     if width is None or width < 3:
         return False
@@ -314,7 +316,21 @@ def _spans_rows(taken: list[tuple[int, str]], delimiter: str, width: int | None)
         fields = _lenient_fields(line, delimiter)
         if len(fields) == width and _kind(fields[0]) == kind:
             return True
-    return False
+    head = _before_closing_quote(taken[-1][1])
+    fields = _lenient_fields(head.replace('"', ""), delimiter)
+    return len(fields) >= width and _kind(fields[0]) == kind
+
+
+def _before_closing_quote(line: str) -> str:
+    """The part of a line, inside a quoted field, before the quote that closes it (a
+    doubled quote is a quote character, not the end)."""
+    at = 0
+    while (at := line.find('"', at)) >= 0:
+        if line.startswith('""', at):
+            at += 2
+            continue
+        return line[:at]
+    return line
 
 
 def _unescape(fields: list[str]) -> tuple[list[str], list[int]]:
@@ -370,7 +386,7 @@ def iter_records(
         taken = lines.taken
         if not fields or not taken:
             continue
-        if len(taken) > 2 and _spans_rows(taken, delimiter, width):
+        if len(taken) > 1 and _spans_rows(taken, delimiter, width):
             lines.read_again(taken[1:])
             yield Record(taken[0][0], [], UNBALANCED_QUOTE, taken[0][1])
             continue

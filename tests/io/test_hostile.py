@@ -225,6 +225,22 @@ def test_rtl_and_emoji_survive(tmp_path: Path) -> None:
     assert ingest(path, TEXT_ONLY).frame["text"].tolist() == texts
 
 
+def test_a_quote_closed_at_the_end_of_the_next_row_takes_none_of_its_values(
+    tmp_path: Path,
+) -> None:
+    # Row 0 opens a quote it never closes; row 1 lost its opening quote, so its closing
+    # one ends row 0's text field: a strict CSV parser reads one record of the two.
+    path = tmp_path / "borrowed.csv"
+    path.write_bytes(b'id,score,text\r\n0,5,"tok0\r\n1,0,tok1 a,b"\r\n2,3,tok2\r\n')
+    mapping = ColumnMapping(columns={"id": ("id",), "text": ("text",), "nps_score": ("score",)})
+    result = ingest(path, mapping)
+    assert result.report.reasons == {"row:unbalanced_quote": 1, "row:too_many_fields": 1}
+    assert by_id(result.frame, "text") == {"2": "tok2"}
+    path.write_bytes(b'id,score,text\r\n0,5,"I called\r\nthree times, twice"\r\n2,3,ok\r\n')
+    result = ingest(path, mapping)  # a real comment over two lines stays whole
+    assert by_id(result.frame, "text") == {"0": "I called three times, twice", "2": "ok"}
+
+
 # --- property: random damage never moves a value between rows --------------------------
 
 WORDS = st.sampled_from(["good", "slow", "refund", "a,b", 'say "hi"', "line\nbreak", ""])
