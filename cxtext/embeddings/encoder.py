@@ -25,6 +25,8 @@ from cxtext.errors import EncoderError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from cxtext.embeddings.onnx_int8 import OnnxInt8Encoder
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "default"
@@ -207,21 +209,30 @@ def load_encoder(
     threads: int | None = None,
     prompt: str | None = None,
     max_seq_length: int | None = None,
-) -> SentenceTransformerEncoder:
+) -> SentenceTransformerEncoder | OnnxInt8Encoder:
     """Load the default encoder (built on first use) or any sentence-transformers model.
 
     Parameters
     ----------
     model
-        ``"default"`` (multilingual-e5-small rebuilt offline), a local folder, or a
-        sentence-transformers model name already available to the user.
+        ``"default"`` (multilingual-e5-small rebuilt offline), ``"default-int8"`` (the
+        same model quantised to int8 for onnxruntime, see
+        :mod:`cxtext.embeddings.onnx_int8`), a local folder, or a sentence-transformers
+        model name already available to the user.
     cache_dir
-        Where the default encoder is built and kept.
+        Where the default encoders are built and kept.
     threads
-        CPU threads for torch; ``None`` leaves torch's default.
+        CPU threads for torch; ``None`` leaves torch's default. For ``"default-int8"``,
+        onnxruntime threads; ``None`` uses every core.
     prompt, max_seq_length
-        Override the model's own settings.
+        Override the model's own settings (not supported by ``"default-int8"``).
     """
+    from cxtext.embeddings.onnx_int8 import INT8_ENCODER_ID, INT8_MODEL, load_int8_encoder
+
+    if model in (INT8_MODEL, INT8_ENCODER_ID):
+        if prompt is not None or max_seq_length:
+            raise EncoderError(f"{model!r} keeps the default prompt and window")
+        return load_int8_encoder(cache_dir, batch_size=batch_size, threads=threads)
     from sentence_transformers import SentenceTransformer
 
     if threads:
