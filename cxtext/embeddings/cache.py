@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxtext.embeddings.encoder import Encoder, EncoderInfo, EncodeStats, unique_texts
+from cxtext.embeddings.base import Encoder, EncoderInfo, EncodeStats, unique_texts
 
 _LOOKUP_CHUNK = 500
 _SCHEMA = """

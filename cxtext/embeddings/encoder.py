@@ -1,4 +1,4 @@
-"""The Encoder protocol and its sentence-transformers implementation.
+"""The sentence-transformers encoder, and loading any encoder by name.
 
 An encoder turns texts into float32 L2-normalised vectors of shape (n, d), applying the
 model's prompt ("query: " for e5). The default is multilingual-e5-small rebuilt offline
@@ -10,96 +10,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cxtext.embeddings.base import EncoderInfo, EncodeStats, unique_texts
 from cxtext.embeddings.default_model import (
     DEFAULT_ENCODER_ID,
     build_default_encoder,
+)
+from cxtext.embeddings.onnx_int8 import (
+    INT8_ENCODER_ID,
+    INT8_MODEL,
+    OnnxInt8Encoder,
+    load_int8_encoder,
 )
 from cxtext.errors import EncoderError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from cxtext.embeddings.onnx_int8 import OnnxInt8Encoder
-
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "default"
-
-
-@dataclass(frozen=True)
-class EncoderInfo:
-    """What a bundle records about the encoder that made its vectors."""
-
-    id: str
-    source: str
-    dim: int
-    normalized: bool
-    prompt: str
-    max_seq_length: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class EncodeStats:
-    """Running counts of one encoder's work.
-
-    Attributes
-    ----------
-    texts
-        Texts asked for, duplicates included.
-    encoded
-        Texts run through the model (after de-duplication and cache hits).
-    cache_hits
-        Texts answered from the persistent cache.
-    over_window
-        Encoded texts longer than the model's window; the model saw only their start.
-    """
-
-    texts: int = 0
-    encoded: int = 0
-    cache_hits: int = 0
-    over_window: int = 0
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
-
-
-@runtime_checkable
-class Encoder(Protocol):
-    """Anything that maps texts to L2-normalised float32 vectors."""
-
-    @property
-    def info(self) -> EncoderInfo: ...
-
-    @property
-    def stats(self) -> EncodeStats: ...
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Return float32 vectors of shape (len(texts), info.dim), L2-normalised."""
-        ...
-
-
-def unique_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """De-duplicate texts keeping first-seen order.
-
-    Returns
-    -------
-    uniques, inverse
-        ``uniques[inverse[i]] == texts[i]``; ``inverse`` has shape (n,).
-    """
-    index: dict[str, int] = {}
-    inverse = np.fromiter(
-        (index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts)
-    )
-    return list(index), inverse
 
 
 @dataclass
@@ -227,8 +162,6 @@ def load_encoder(
     prompt, max_seq_length
         Override the model's own settings (not supported by ``"default-int8"``).
     """
-    from cxtext.embeddings.onnx_int8 import INT8_ENCODER_ID, INT8_MODEL, load_int8_encoder
-
     if model in (INT8_MODEL, INT8_ENCODER_ID):
         if prompt is not None or max_seq_length:
             raise EncoderError(f"{model!r} keeps the default prompt and window")

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cxtext.embeddings.base import EncoderInfo, EncodeStats, unique_texts
 from cxtext.embeddings.default_model import (
     _VERIFY_SENTENCES,
     DEFAULT_ENCODER_ID,
@@ -38,7 +39,6 @@ from cxtext.embeddings.default_model import (
     build_default_encoder,
     read_manifest,
 )
-from cxtext.embeddings.encoder import EncoderInfo, EncodeStats, unique_texts
 from cxtext.errors import EncoderError
 
 if TYPE_CHECKING:

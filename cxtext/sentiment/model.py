@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from cxtext.embeddings.default_model import DEFAULT_ENCODER_ID
 from cxtext.errors import ArtifactError
 from cxtext.sentiment.head import EmbeddingClassifier, read_classifier, write_classifier
 
@@ -121,18 +122,18 @@ def save_sentiment(model: SentimentModel, target: Path, **bundle: Any) -> Path:
 
 
 def load_sentiment(
-    path: Path | None = None, *, encoder_id: str | None = None
+    path: Path | None = None, *, encoder_id: str = DEFAULT_ENCODER_ID
 ) -> tuple[SentimentModel, dict[str, Any]]:
     """Load a sentiment bundle (a version folder or its parent for the latest version).
 
     ``None`` loads a shipped model: the newest one trained on the vectors of
-    ``encoder_id`` (the newest of all when no shipped model was, or no id is given, so
-    that :func:`check_encoder` names the mismatch).
+    ``encoder_id`` (the default encoder unless named; the newest of all when no shipped
+    model was, so that :func:`check_encoder` names the mismatch).
     """
     folder = SHIPPED_DIR if path is None else path
     if not folder.exists():
         raise ArtifactError(f"no sentiment model at {folder}")
-    if path is None and encoder_id is not None:
+    if path is None:
         folder = _shipped_for(encoder_id) or folder
     return read_classifier(folder, SentimentModel, type_name=TYPE_NAME)
 

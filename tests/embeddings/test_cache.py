@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from cxtext.embeddings import CachedEncoder, EmbeddingCache
+from cxtext.embeddings.base import unique_texts
 from cxtext.embeddings.cache import encoder_key
-from cxtext.embeddings.encoder import unique_texts
 from tests.fakes import FakeEncoder
 
 
