@@ -201,7 +201,7 @@ def main() -> None:
         print(f"plain fp32 encode: {len(texts) / baseline:.1f} comments/s", flush=True)
         for encoder in args.encoders.split(","):
             config = work / f"{encoder}.toml"
-            config.write_text(f'encoder = "{encoder}"\n')
+            config.write_text(f'[themes]\nencoder = "{encoder}"\n')
             models = work / "models" / encoder
             flags = ["--text-col", "text", "--id-col", "id"]
             cxtext(

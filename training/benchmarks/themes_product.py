@@ -89,7 +89,7 @@ def train_and_tag(
     args = ["train", csv, "--text-col", "text", "--id-col", "id", "--out", models]
     if config is None and TRAIN_ENCODER != "default":
         config = work / f"{name}_encoder.toml"
-        config.write_text(f'encoder = "{TRAIN_ENCODER}"\n')
+        config.write_text(f'[themes]\nencoder = "{TRAIN_ENCODER}"\n')
     if config is not None:
         args += ["--config", config]
     trained, train_wall = run_json(args)
