@@ -3,7 +3,7 @@ its running counts, and de-duplication of the texts it is asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -78,3 +78,14 @@ def unique_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
         (index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts)
     )
     return list(index), inverse
+
+
+def encode_each_once(
+    texts: Sequence[str], encode_unique: Callable[[list[str]], np.ndarray], stats: EncodeStats
+) -> np.ndarray:
+    """Vectors of ``texts``, shape (len(texts), dim), with each distinct text encoded once
+    by ``encode_unique``; ``stats.texts`` counts every text asked for."""
+    stats.texts += len(texts)
+    uniques, inverse = unique_texts(texts)
+    vectors = encode_unique(uniques)
+    return vectors[inverse] if len(texts) else vectors

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cxtext.embeddings.base import EncoderInfo, EncodeStats, unique_texts
+from cxtext.embeddings.base import EncoderInfo, EncodeStats, encode_each_once
 from cxtext.embeddings.default_model import (
     DEFAULT_ENCODER_ID,
     build_default_encoder,
@@ -98,17 +98,8 @@ class SentenceTransformerEncoder:
         return sum(len(row) > limit for row in ids)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode texts, each distinct text once.
-
-        Returns
-        -------
-        np.ndarray
-            float32 array of shape (len(texts), dim), rows of unit length.
-        """
-        self.stats.texts += len(texts)
-        uniques, inverse = unique_texts(texts)
-        vectors = self._encode_unique(uniques)
-        return vectors[inverse] if len(texts) else vectors
+        """Unit-length float32 vectors of ``texts``, each distinct text encoded once."""
+        return encode_each_once(texts, self._encode_unique, self.stats)
 
     def _encode_unique(self, texts: list[str]) -> np.ndarray:
         dim = self.info.dim

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cxtext.embeddings.base import EncoderInfo, EncodeStats, unique_texts
+from cxtext.embeddings.base import EncoderInfo, EncodeStats, encode_each_once
 from cxtext.embeddings.default_model import (
     _VERIFY_SENTENCES,
     DEFAULT_ENCODER_ID,
@@ -258,16 +258,8 @@ class OnnxInt8Encoder:
         )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode texts, each distinct text once.
-
-        Returns
-        -------
-        np.ndarray
-            float32 array of shape (len(texts), dim), rows of unit length.
-        """
-        self.stats.texts += len(texts)
-        uniques, inverse = unique_texts(texts)
-        return self._encode_unique(uniques)[inverse]
+        """Unit-length float32 vectors of ``texts``, each distinct text encoded once."""
+        return encode_each_once(texts, self._encode_unique, self.stats)
 
     def _encode_unique(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.info.dim), dtype=np.float32)

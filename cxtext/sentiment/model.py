@@ -127,14 +127,14 @@ def load_sentiment(
     """Load a sentiment bundle (a version folder or its parent for the latest version).
 
     ``None`` loads a shipped model: the newest one trained on the vectors of
-    ``encoder_id`` (the default encoder unless named; the newest of all when no shipped
-    model was, so that :func:`check_encoder` names the mismatch).
+    ``encoder_id`` (the default encoder unless named). When none was, the default
+    encoder's (else the newest of all), so that :func:`check_encoder` names the mismatch.
     """
     folder = SHIPPED_DIR if path is None else path
     if not folder.exists():
         raise ArtifactError(f"no sentiment model at {folder}")
     if path is None:
-        folder = _shipped_for(encoder_id) or folder
+        folder = _shipped_for(encoder_id) or _shipped_for(DEFAULT_ENCODER_ID) or folder
     return read_classifier(folder, SentimentModel, type_name=TYPE_NAME)
 
 
