@@ -86,7 +86,7 @@ class FileChunks:
     empty: pd.DataFrame
 
     @property
-    def dtypes(self) -> list[str]:
+    def columns(self) -> list[str]:
         """The columns of a prepared chunk, in order."""
         return list(self.empty.columns)
 

@@ -112,7 +112,7 @@ class Manifest:
 
 
 def run_tag_job(
-    inputs: str | Path,
+    inputs: str | Path | list[Path],
     mapping: ColumnMapping | None,
     out: Path,
     spec: TagSpec,
@@ -127,7 +127,8 @@ def run_tag_job(
     Parameters
     ----------
     inputs
-        A file, folder or glob pattern (:func:`cxtext.batch.inputs.resolve_inputs`).
+        A file, folder or glob pattern (:func:`cxtext.batch.inputs.resolve_inputs`), or
+        the files it resolved to.
     mapping
         The exports' column mapping; None when the inputs are canonical Parquet files.
     spec
@@ -143,7 +144,7 @@ def run_tag_job(
         Called with (rows read, rows tagged) as the job goes.
     """
     started = time.perf_counter()
-    files = resolve_inputs(inputs)
+    files = inputs if isinstance(inputs, list) else resolve_inputs(inputs)
     resolve_bundle(spec.model)  # a missing bundle fails here, before any work
     folder = work_folder(out)
     manifest = Manifest(folder, fingerprint(files, mapping, spec, chunk_rows))
@@ -160,7 +161,7 @@ def run_tag_job(
     def tasks() -> Iterator[Task]:
         index = 0
         for stream in streams:
-            columns = None if stream.canonical else list(stream.dtypes)
+            columns = None if stream.canonical else stream.columns
             for chunk in stream.chunks:
                 if index not in manifest.done:
                     part = folder / f"part-{index:06d}.parquet"

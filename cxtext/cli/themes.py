@@ -182,7 +182,7 @@ def tag(
         try:
             with job_progress("tag", total, quiet=as_json) as tick:
                 summary = run_tag_job(
-                    input,
+                    files,
                     column_mapping,
                     out_path,
                     spec,

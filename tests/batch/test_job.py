@@ -13,7 +13,7 @@ import pytest
 from cxtext import schema
 from cxtext.batch import LocalEngine, TagSpec, run_tag_job, work_folder
 from cxtext.batch.engines import Task, make_engine
-from cxtext.errors import ArtifactError, ConfigError
+from cxtext.errors import ArtifactError, ConfigError, DataValidationError
 from cxtext.io import ingest_file
 from cxtext.io.mapping import ColumnMapping
 from cxtext.pipeline import load_serving_models, tag_comments
@@ -179,7 +179,7 @@ def test_bad_arguments_fail_before_any_work(tmp_path: Path, spec: TagSpec) -> No
     with pytest.raises(ConfigError, match="no input file"):
         run_tag_job(tmp_path / "*.jsonl", MAPPING, out, spec, LocalEngine())
     other = ColumnMapping.from_dict({"source": "survey", "columns": {"id": "Id", "text": "Body"}})
-    with pytest.raises(Exception, match="Body"):
+    with pytest.raises(DataValidationError, match="Body"):
         run_tag_job(source, other, out, spec, LocalEngine())
     with pytest.raises(ConfigError, match="canonical Parquet"):
         run_tag_job(source, None, out, spec, LocalEngine())
