@@ -1,5 +1,5 @@
 # Two entry points for a new user; both create .venv when missing and are safe to re-run.
-.PHONY: run test setup lint
+.PHONY: run test setup lint browser
 
 setup:
 	@bash scripts/setup.sh
@@ -8,9 +8,12 @@ setup:
 run: setup
 	.venv/bin/cxtext demo --out out/demo
 
-# Lint, type-check and the whole test suite.
-test: setup lint
+# Lint, type-check and the whole test suite (with chromium for the dashboard's test).
+test: setup browser lint
 	.venv/bin/python -m pytest
+
+browser:
+	@bash scripts/browser.sh
 
 lint: setup
 	.venv/bin/ruff check cxtext api tests training

@@ -20,7 +20,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.cache import ResponseCache
-from api.routers import comments, health, metrics, models, tagging, themes
+from api.routers import comments, dashboard, health, metrics, models, tagging, themes
 from api.serving import bundle_path, load, publish
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
@@ -148,4 +148,5 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     problems.install(app)
     for module in (health, themes, metrics, comments, tagging, models):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(dashboard.router)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -159,6 +160,22 @@ class EmergingResponse(BaseModel):
     window: int
     themes: list[EmergingTheme]
     method: str
+
+
+class FacetValue(BaseModel):
+    value: str
+    comments: int
+
+
+class FacetsResponse(BaseModel):
+    model: str | None
+    comments: int = Field(description="comments of the active model")
+    date_from: date | None = Field(description="first day with comments (UTC)")
+    date_to: date | None = Field(description="last day with comments (UTC)")
+    dimensions: dict[str, list[FacetValue]] = Field(
+        description="per dimension (source, language, segment:NAME) its values, most "
+        "frequent first, at most 50"
+    )
 
 
 class MetricsResponse(BaseModel):

@@ -8,6 +8,7 @@ are any further columns the mapping declares; they keep the names the mapping gi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Literal
@@ -206,3 +207,10 @@ LevelName = Literal["theme", "parent"]
 PeriodName = Literal["day", "week", "month"]
 PERIODS: Final[tuple[PeriodName, ...]] = ("day", "week", "month")
 PERIOD_FREQ: Final[dict[str, str]] = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+def segment_columns(columns: Iterable[str]) -> list[str]:
+    """The segment columns among a frame's ``columns``: neither canonical nor added by
+    tagging."""
+    known = set(CANONICAL_DTYPES) | set(TAGGED_COLUMNS)
+    return [c for c in columns if c not in known]

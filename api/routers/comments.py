@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from api import services
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, FiltersDep, ReadKey, cached
 from api.schemas import CommentsPage, Group
+from cxtext.report import answers
 from cxtext.store.queries import MAX_PAGE, Level
 
 router = APIRouter(
@@ -48,7 +48,7 @@ def comments(
         raise HTTPException(422, f"limit {limit} is over this server's page size of {largest}")
     return cached(
         request,
-        lambda cur: services.comments(
+        lambda cur: answers.comments(
             cur,
             flt,
             theme_id=theme_id,

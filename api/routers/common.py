@@ -10,8 +10,8 @@ import duckdb
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api import services
 from api.deps import require
+from cxtext.report import answers
 from cxtext.store import Filters
 
 ReadKey = Annotated[str, Depends(require("read"))]
@@ -36,7 +36,7 @@ def common_filters(
     ] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Filters:
     """Filters of the comments a read request looks at."""
-    return services.filters(
+    return answers.filters(
         date_from=date_from, date_to=date_to, source=source, language=language, segment=segment
     )
 

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api import services
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, FiltersDep, ReadKey, cached
-from api.schemas import MetricsResponse
+from api.schemas import FacetsResponse, MetricsResponse
+from cxtext.report import answers
 from cxtext.store.queries import Period
 
 router = APIRouter(
@@ -34,7 +34,16 @@ def metrics(
     definitions")."""
     return cached(
         request,
-        lambda cur: services.metrics(cur, flt, metric, by=by, period=period),
+        lambda cur: answers.metrics(cur, flt, metric, by=by, period=period),
         MetricsResponse,
         cursor,
+    )
+
+
+@router.get("/facets", response_model=FacetsResponse, summary="What comments can be filtered by")
+def facets(request: Request, _: ReadKey, cursor: Cursor) -> Any:
+    """The date range, sources, languages and segment values of the active model's
+    comments, with their counts: the choices of the dashboard's filters."""
+    return cached(
+        request, lambda cur: answers.filter_options(cur, answers.filters()), FacetsResponse, cursor
     )

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from api import services
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, FiltersDep, ReadKey, cached
 from api.schemas import (
@@ -17,6 +16,7 @@ from api.schemas import (
     ThemesResponse,
     TrendsResponse,
 )
+from cxtext.report import answers
 from cxtext.store.queries import Level, Period
 
 router = APIRouter(
@@ -40,7 +40,7 @@ def themes(
     its 95% interval, and the share trend of the last periods."""
     return cached(
         request,
-        lambda cur: services.themes(cur, flt, level=level, period=period, periods=periods),
+        lambda cur: answers.themes(cur, flt, level=level, period=period, periods=periods),
         ThemesResponse,
         cursor,
     )
@@ -66,7 +66,7 @@ def theme(
     breakdown by NPS group and (``by``) by segment."""
 
     def compute(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        detail = services.theme(cur, flt, theme_id, level=level, by=by, period=period)
+        detail = answers.theme(cur, flt, theme_id, level=level, by=by, period=period)
         if detail is None:
             raise HTTPException(404, f"no {level} {theme_id} in the active model")
         return detail
@@ -87,7 +87,7 @@ def drivers(
     95% intervals."""
     return cached(
         request,
-        lambda cur: services.drivers(cur, flt, level=level, top=top),
+        lambda cur: answers.drivers(cur, flt, level=level, top=top),
         DriversResponse,
         cursor,
     )
@@ -105,7 +105,7 @@ def trends(
     """Volume, share, sentiment, NPS and impact of every theme per period."""
     return cached(
         request,
-        lambda cur: services.trends(cur, flt, level=level, period=period),
+        lambda cur: answers.trends(cur, flt, level=level, period=period),
         TrendsResponse,
         cursor,
     )
@@ -127,7 +127,7 @@ def emerging(
     explain, and themes new in it."""
     return cached(
         request,
-        lambda cur: services.emerging(
+        lambda cur: answers.emerging(
             cur, flt, level=level, period=period, window=window, alpha=alpha, min_count=min_count
         ),
         EmergingResponse,

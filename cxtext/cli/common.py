@@ -160,12 +160,6 @@ StoreOpt = Annotated[
 ]
 
 
-def segment_columns(frame: pd.DataFrame) -> list[str]:
-    """The frame's segment columns: neither canonical nor added by tagging."""
-    known = set(schema.CANONICAL_DTYPES) | set(schema.TAGGED_COLUMNS)
-    return [c for c in frame.columns if c not in known]
-
-
 def store_frame(
     path: Path,
     frame: pd.DataFrame,
@@ -179,7 +173,7 @@ def store_frame(
     its model version (made active when ``activate`` or when the store has none)."""
     from cxtext.store import Store
 
-    target, segments = Store(path), segment_columns(frame)
+    target, segments = Store(path), schema.segment_columns(frame.columns)
     if manifest is not None and themes is not None:
         run_id = target.write_tagged(
             frame,

@@ -89,6 +89,8 @@ def demo(
     result = run_command(action)
     (out_dir / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     out.print(f"report written to {out_dir / 'report.json'}")
+    if "themes" in result:
+        out.print(f"HTML report (open it in a browser): {result['themes']['html_report']}")
 
 
 def _demo_themes(
@@ -97,6 +99,7 @@ def _demo_themes(
     """Train themes on the demo survey, tag survey and tickets, show themes and drivers."""
     from cxtext.analysis.drivers import drivers_report
     from cxtext.pipeline import load_serving_models, tag_comments, train_bundle
+    from cxtext.report import build_report
     from cxtext.themes.config import load_config
 
     out.rule("3. themes")
@@ -135,7 +138,9 @@ def _demo_themes(
     out.rule("4. what drives NPS")
     drivers = drivers_report(tagged, top=5)
     print_drivers(drivers, title="demo survey and tickets", top=5)
+    html = build_report(store, out_dir / "report.html", period="month", by="country")
     return {
+        "html_report": str(html.path),
         "model": str(folder),
         **report.to_dict(),
         "encoder": encoder.info.to_dict() | stats,

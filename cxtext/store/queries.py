@@ -192,6 +192,39 @@ def segment_values(cur: duckdb.DuckDBPyConnection, name: str, *, limit: int = 50
     return [str(row["value"]) for row in rows]
 
 
+def facets(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int = 50
+) -> dict[str, Any]:
+    """What the comments of the filters' model scope can be filtered by (the other filters
+    are ignored, so no choice hides the others): ``comments``, the first and last day
+    (``date_from``, ``date_to``, ISO, None when undated) and ``dimensions``: per
+    dimension ('source', 'language', 'segment:<name>') its values with their comment
+    counts, most frequent first, at most ``limit``."""
+    model, version = _model_scope(cur, replace(filters, date_from=None, date_to=None))
+    conditions, params = _conditions([("model = ?", model), ("model_version = ?", version)])
+    rows = _records(
+        cur,
+        f"""SELECT dimension, value, sum(n) AS comments, min(day) AS first, max(day) AS last
+            FROM daily_totals WHERE {" AND ".join(conditions)}
+            GROUP BY dimension, value
+            ORDER BY dimension NULLS FIRST, comments DESC, value""",
+        params,
+    )
+    out: dict[str, Any] = {"comments": 0, "date_from": None, "date_to": None, "dimensions": {}}
+    for row in rows:
+        if row["dimension"] is None:
+            out |= {
+                "comments": int(row["comments"]),
+                "date_from": row["first"] and row["first"].isoformat(),
+                "date_to": row["last"] and row["last"].isoformat(),
+            }
+            continue
+        values = out["dimensions"].setdefault(row["dimension"], [])
+        if len(values) < limit:
+            values.append({"value": row["value"], "comments": int(row["comments"])})
+    return out
+
+
 def theme_detail(
     cur: duckdb.DuckDBPyConnection, model: str, version: str, theme_id: int, level: Level
 ) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from cxtext.embeddings import (
     onnx_int8,
 )
 from cxtext.embeddings.cache import encoder_key
-from cxtext.embeddings.default_model import _VERIFY_SENTENCES, MANIFEST_NAME
+from cxtext.embeddings.default_model import _VERIFY_SENTENCES, DEFAULT_FOLDER_NAME, MANIFEST_NAME
 
 pytestmark = pytest.mark.integration
 
@@ -52,12 +52,11 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def int8_cache(encoder_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh cache holding the user's fp32 encoder (linked) and an int8 build."""
-    cache = tmp_path_factory.mktemp("int8-cache")
-    (cache / encoder_folder.name).symlink_to(encoder_folder, target_is_directory=True)
-    build_int8_encoder(cache)
-    return cache
+def int8_cache(encoder_folder: Path) -> Path:
+    """The user's cache, with the int8 encoder built there once (its build checks the
+    agreement with fp32 on the verification sentences) and reused while intact."""
+    build_int8_encoder(encoder_folder.parent)
+    return encoder_folder.parent
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +120,10 @@ def test_a_second_load_reuses_the_folder(int8_cache: Path, monkeypatch: pytest.M
     assert encoder.info.id == INT8_ENCODER_ID and encoder.batch_size == 8
 
 
-def test_the_embedding_cache_keys_by_the_int8_id(int8_cache: Path) -> None:
-    cached = cached_encoder(INT8_MODEL, cache_dir=int8_cache)
+def test_the_embedding_cache_keys_by_the_int8_id(int8_cache: Path, tmp_path: Path) -> None:
+    for folder in (onnx_int8.INT8_FOLDER_NAME, DEFAULT_FOLDER_NAME):
+        (tmp_path / folder).symlink_to(int8_cache / folder, target_is_directory=True)
+    cached = cached_encoder(INT8_MODEL, cache_dir=tmp_path)  # a fresh embedding cache
     first = cached.encode(["the router keeps dropping", "great support"])
     second = cached.encode(["great support", "the router keeps dropping"])
     np.testing.assert_array_equal(first, second[::-1])

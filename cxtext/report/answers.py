@@ -1,8 +1,9 @@
-"""What the API answers, over a store cursor: plain functions, no FastAPI.
+"""What the API, the dashboard and the HTML report answer, over a store cursor: plain
+functions returning JSON-safe dicts, no web framework.
 
 Counts come from SQL aggregations in :mod:`cxtext.store.queries`; the statistics from
 the pure functions of :mod:`cxtext.analysis` (impact with its interval, emerging themes,
-metrics), so the API and the CLI report the same numbers.
+metrics), so the API, the report and the CLI give the same numbers.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from cxtext.store.queries import (
     Level,
     Period,
     comments_page,
+    facets,
     recent_filters,
     resolve_model,
     segment_theme_counts,
@@ -350,3 +352,9 @@ def comments(cur: duckdb.DuckDBPyConnection, flt: Filters, **options: Any) -> di
     flt = resolve_model(cur, flt)
     rows, next_cursor = comments_page(cur, flt, **options)
     return {"comments": rows, "next_cursor": next_cursor}
+
+
+def filter_options(cur: duckdb.DuckDBPyConnection, flt: Filters) -> dict[str, Any]:
+    """What the active model's comments can be filtered by (:func:`facets`)."""
+    flt = resolve_model(cur, flt)
+    return {"model": model_of(flt)} | facets(cur, flt)
