@@ -27,6 +27,7 @@ from __future__ import annotations
 import html
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -250,7 +251,9 @@ def rank_names(
     similarity
         Cosine of each member to the theme centroid, shape (m,).
     language
-        Display language: its clauses are the pool, unless the theme has none.
+        Display language: its clauses are the pool. A theme without any takes the clauses
+        of its most frequent language, so an odd member in a third language (often one
+        that joined by mistake) does not name the theme.
     weights
         Language -> lemma -> keyword weight in [0, 1] of the theme.
     common
@@ -262,8 +265,10 @@ def rank_names(
         Distinct names by descending score; empty when no clause has content.
     """
     pool = [i for i, code in enumerate(languages) if code == language]
-    if not pool:
-        pool = list(range(len(texts)))
+    if not pool and len(texts):
+        counts = Counter(languages)
+        bulk = max(counts, key=lambda code: (counts[code], code))
+        pool = [i for i, code in enumerate(languages) if code == bulk]
     pool = sorted(pool, key=lambda i: -float(similarity[i]))[:MAX_CANDIDATES]
     lemma_of = _lemma_lookup([texts[i] for i in pool], [languages[i] for i in pool])
     names: dict[str, Name] = {}

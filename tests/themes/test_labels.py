@@ -180,6 +180,19 @@ def test_ranking_prefers_central_short_keyword_dense_clauses() -> None:
     assert names[-1].score < names[0].score
 
 
+def test_without_display_language_clauses_the_bulk_language_names_the_theme() -> None:
+    texts = [
+        "le vendeur a tout fait pour m'aider",
+        "le conseiller a tout expliqué clairement",
+        "le technicien était très aimable",
+        "my verbinding sny heeltyd uit",  # one stray member, the most central
+    ]
+    names = rank_names(
+        texts, ["fr", "fr", "fr", "af"], np.array([0.8, 0.8, 0.8, 0.95]), "en", weights={}
+    )
+    assert names and {n.language for n in names} == {"fr"}
+
+
 def test_a_phrase_beats_a_slightly_more_central_single_word() -> None:
     weights = {"en": {"lose": 1.0, "card": 0.2}}
     names = rank_names(

@@ -160,7 +160,8 @@
         marker: { color: "rgba(97,110,124,0.25)" }, hovertemplate: "n = %{y}<extra></extra>" },
     ], {
       yaxis: { title: { text: "NPS" }, range: [-100, 100], zeroline: true },
-      yaxis2: { overlaying: "y", side: "right", showgrid: false, title: { text: "respondents" } },
+      yaxis2: { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero",
+        tickmode: "auto", tickformat: ",d", title: { text: "respondents" } },
       xaxis: { type: "category" }, margin: { l: 50, r: 60, t: 10, b: 40 },
     });
   }
@@ -170,6 +171,8 @@
     $("drivers-none").hidden = rows.length > 0;
     $("drivers-chart").hidden = !rows.length;
     if (!rows.length) return;
+    const height = Math.max(260, 28 * rows.length + 60);
+    $("drivers-chart").style.height = `${height}px`;
     plot("drivers-chart", [{
       type: "bar", orientation: "h", y: rows.map(label), x: rows.map((r) => r.impact),
       error_x: { type: "data", symmetric: false, color: "#444",
@@ -181,7 +184,7 @@
       hovertemplate: "%{y}<br>impact %{x:+.2f} points (%{customdata[0]:.2f} to %{customdata[1]:.2f})<br>n = %{customdata[2]}<extra></extra>",
     }], {
       xaxis: { title: { text: "impact on NPS, points (95% interval)" }, zeroline: true, zerolinewidth: 2 },
-      yaxis: { automargin: true }, height: Math.max(260, 28 * rows.length + 60),
+      yaxis: { automargin: true }, height,
     });
     $("drivers-chart").on("plotly_click", (event) => openTheme(event.points[0].customdata[3]));
   }
@@ -244,7 +247,7 @@
     $("emerging").replaceChildren(rising.length
       ? el("ul", {}, rising.map((t) => el("li", {},
           el("a", { href: "#", dir: "auto", onclick: (e) => { e.preventDefault(); openTheme(t.theme_id); } }, label(t)),
-          ` ${t.new ? "new in" : "rising in"} ${t.latest_period}: ${fmt(100 * t.share)}% of comments against ${fmt(100 * t.baseline_share)}% before (${t.count} comments, adjusted p = ${fmt(t.p_adjusted, 3)})`)))
+          ` ${t.new ? "new in" : "rising in"} ${t.latest_period}: ${fmt(t.share)}% of comments against ${fmt(t.baseline_share)}% before (${t.count} comments, adjusted p = ${fmt(t.p_adjusted, 3)})`)))
       : el("p", { class: "hint" }, `No theme rose beyond chance in the latest ${emerging.period}.`));
   }
 
