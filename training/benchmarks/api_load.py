@@ -22,6 +22,9 @@ Setup, in a temporary folder:
    - GET /v1/themes (the 4-week share trend included);
    - GET /v1/drivers?segment=country:XX, cycling over the 10 countries;
    - GET /v1/comments?limit=50, cycling over NPS groups and themes;
+   - the dashboard's view: the six requests its page sends (filter choices, NPS per month,
+     themes, drivers, emerging themes, one theme by country), for all comments and for
+     each country; the bytes of the unfiltered view's answers are reported too;
    - GET /v1/themes again with the ``ETag`` of an earlier answer in ``If-None-Match``
      (a client revalidating what it holds: ``304 Not Modified``, no body);
    - POST /v1/tag with 32 comments (demo texts in 9 languages), with its own count and
@@ -256,6 +259,35 @@ async def load(
     }
 
 
+def dashboard_view(country: str | None) -> list[tuple[str, str, dict[str, Any]]]:
+    """The requests the dashboard sends to show one view (filters, NPS over time, themes,
+    drivers, emerging themes) and open a theme, for all comments or one country."""
+    flt = {"segment": f"country:{country}"} if country else {}
+    page = {"level": "theme", "period": "month"}
+    return [
+        ("GET", "/v1/facets", {}),
+        ("GET", "/v1/metrics/nps", {"params": flt | {"period": "month"}}),
+        ("GET", "/v1/themes", {"params": flt | page | {"periods": 8}}),
+        ("GET", "/v1/drivers", {"params": flt | {"level": "theme", "top": 10}}),
+        ("GET", "/v1/emerging", {"params": flt | page}),
+        ("GET", "/v1/themes/0", {"params": flt | page | {"by": "country"}}),
+    ]
+
+
+def view_bytes(base: str) -> dict[str, int]:
+    """Bytes of each answer of the unfiltered dashboard view: what reaches the page."""
+    import httpx
+
+    sizes = {}
+    for _, path, options in dashboard_view(None):
+        answer = httpx.get(
+            f"{base}{path}", params=options.get("params"), headers={"X-API-Key": KEY}, timeout=120
+        )
+        answer.raise_for_status()
+        sizes[path] = len(answer.content)
+    return sizes
+
+
 def plan(args: argparse.Namespace, texts: list[str], etag: str) -> dict[str, tuple[list[Any], int]]:
     """The requests of each endpoint and their concurrency; ``etag``: that of the answer
     of GET /v1/themes."""
@@ -287,6 +319,10 @@ def plan(args: argparse.Namespace, texts: list[str], etag: str) -> dict[str, tup
             args.concurrency,
         ),
         "GET /v1/comments": (comments, args.concurrency),
+        "GET dashboard views (6 requests each)": (
+            [r for country in (None, *COUNTRIES) for r in dashboard_view(country)],
+            args.concurrency,
+        ),
         "POST /v1/tag (32 comments)": (
             [("POST", "/v1/tag", {"json": body})] * args.tag_requests,
             args.tag_concurrency,
@@ -325,7 +361,7 @@ def main() -> None:
         for config, cache in (("no response cache", 0), ("response cache", 512)):
             server, base = start_server(store, models_dir, args.workers, cache)
             try:
-                results[config] = {}
+                results[config] = {"dashboard_view_bytes": view_bytes(base)}
                 etag = httpx.get(f"{base}/v1/themes", headers={"X-API-Key": KEY}).headers["etag"]
                 for name, (requests, concurrency) in plan(args, texts, etag).items():
                     if cache and name.startswith("POST"):
