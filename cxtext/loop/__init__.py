@@ -1,5 +1,7 @@
-"""Closing the loop: routing tagged comments to the teams that own their causes."""
+"""Closing the loop: routing tagged comments to the teams that own their causes, and
+the follow-up cases opened for them (stored by :mod:`cxtext.store.cases`)."""
 
+from cxtext.loop.cases import cases_to_open
 from cxtext.loop.routing import UNROUTED, Routing, Rule, load_routing
 
-__all__ = ["UNROUTED", "Routing", "Rule", "load_routing"]
+__all__ = ["UNROUTED", "Routing", "Rule", "cases_to_open", "load_routing"]

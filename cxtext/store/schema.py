@@ -251,6 +251,40 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             *REBUILD_DAILY_COUNTS,
         ),
     ),
+    Migration(
+        4,
+        "follow-up cases of routed comments, with the history of their status",
+        (
+            # One case per comment: enforced by the insert (cxtext/store/cases.py), as
+            # DuckDB's unique indexes refuse some updates of the rows they cover.
+            """CREATE TABLE cases (
+                case_id TEXT NOT NULL,
+                comment_id TEXT NOT NULL,
+                customer_id TEXT,
+                theme_id INTEGER NOT NULL,
+                theme_label TEXT,
+                model TEXT,
+                model_version TEXT,
+                rule TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                opened_at TIMESTAMPTZ NOT NULL,
+                due_at TIMESTAMPTZ NOT NULL,
+                status TEXT NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                contacted_at TIMESTAMPTZ,
+                closed_at TIMESTAMPTZ,
+                run_id TEXT
+            )""",
+            """CREATE TABLE case_events (
+                case_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                changed_at TIMESTAMPTZ NOT NULL,
+                actor TEXT NOT NULL,
+                status TEXT NOT NULL,
+                note TEXT
+            )""",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final[int] = MIGRATIONS[-1].version

@@ -67,6 +67,7 @@ import pyarrow.compute as pc
 from cxtext import schema
 from cxtext.errors import ArtifactError, DataValidationError
 from cxtext.store import queries
+from cxtext.store.cases import NewCases, get_case, update_case
 from cxtext.store.schema import (
     REBUILD_DAILY_COUNTS,
     SCHEMA_VERSION,
@@ -336,9 +337,11 @@ class Store:
         parents: Sequence[Mapping[str, Any]],
         segments: Sequence[str] = (),
         activate: bool | None = None,
+        cases: pd.DataFrame | None = None,
     ) -> str:
-        """Publish the model version that tagged ``frame``, upsert its comments and record
-        the run, all in one write: either every part lands or none does.
+        """Publish the model version that tagged ``frame``, upsert its comments, record
+        the run and open the follow-up ``cases`` of comments that have none, all in one
+        write: either every part lands or none does.
 
         Parameters
         ----------
@@ -349,6 +352,9 @@ class Store:
         activate
             True: make the version active; False: leave the active version as it is;
             None: make it active only when the store has no active version yet.
+        cases
+            Cases to open (:func:`cxtext.loop.cases_to_open`); :meth:`cases_opened` tells
+            how many were new.
 
         Returns
         -------
@@ -364,12 +370,39 @@ class Store:
         """
         release = _Release.of(manifest, themes, parents)
         comments = _Comments.of(frame, run, segments, release.model, release.version)
+        opening = None if cases is None else NewCases.of(cases)
         with self._writing() as con:
             if activate is None:
                 activate = queries.active_model(con) is None
             release.publish(con, activate=activate)
             comments.insert(con)
+            if opening is not None:
+                opening.insert(con, comments.run_id)
         return comments.run_id
+
+    def update_case(
+        self, case: str, *, status: str | None, note: str | None, actor: str
+    ) -> dict[str, Any] | None:
+        """Change a case's status and/or add a note; its history keeps every change.
+        Returns the case as it is now, None when there is no such case.
+
+        Raises
+        ------
+        DataValidationError
+            An unknown status, or neither a status nor a note.
+        """
+        with self._writing() as con:
+            if not update_case(con, case, status=status, note=note, actor=actor):
+                return None
+            return get_case(con, case)
+
+    def cases_opened(self, run_id: str) -> int:
+        """How many cases the run ``run_id`` opened."""
+        with self.reader() as reader, reader.cursor() as cur:
+            ((n,),) = cur.execute(
+                "SELECT count(*) FROM cases WHERE run_id = ?", [run_id]
+            ).fetchall()
+        return int(n)
 
     def activate(self, model: str, version: str) -> None:
         """Make a published model version the store's active one (the queries' default).

@@ -158,8 +158,8 @@ def test_migration_builds_the_daily_tables_of_an_older_store(tmp_path: Path) -> 
         expected = period_theme_counts(cur, Filters(segments={"plan": "pro"}), period="month")
     # Take the file back to schema 2, as a store written before the daily tables.
     with duckdb.connect(str(path)) as con:
-        con.execute("DROP TABLE daily_totals")
-        con.execute("DROP TABLE daily_theme_counts")
+        for table in ("daily_totals", "daily_theme_counts", "cases", "case_events"):
+            con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM schema_migrations WHERE version >= 3")
     assert MIGRATIONS[2].version == 3
     store.migrate()

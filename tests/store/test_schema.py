@@ -13,6 +13,8 @@ from cxtext.store.schema import MIGRATIONS, schema_version
 from tests.store.frames import tagged_frame
 
 TABLES = {
+    "cases",
+    "case_events",
     "daily_totals",
     "daily_theme_counts",
     "comments",
