@@ -168,25 +168,41 @@ def store_frame(
     manifest: dict[str, Any] | None = None,
     themes: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
     activate: bool = False,
+    routing: Path | None = None,
 ) -> dict[str, Any]:
     """Upsert a canonical or tagged frame into a store; a tagged one in the same write as
-    its model version (made active when ``activate`` or when the store has none)."""
+    its model version (made active when ``activate`` or when the store has none) and the
+    follow-up cases its ``routing`` rules open."""
     from cxtext.store import Store
 
     target, segments = Store(path), schema.segment_columns(frame.columns)
-    if manifest is not None and themes is not None:
-        run_id = target.write_tagged(
-            frame,
-            run=run,
-            manifest=manifest,
-            themes=themes[0],
-            parents=themes[1],
-            segments=segments,
-            activate=True if activate else None,
-        )
-    else:
+    if manifest is None or themes is None:
+        if routing is not None:
+            raise ConfigError("--routing needs tagged comments (cxtext tag ... --store)")
         run_id = target.write_comments(frame, run=run, segments=segments)
-    return {"path": str(path), "run_id": run_id, "rows": len(frame)}
+        return {"path": str(path), "run_id": run_id, "rows": len(frame)}
+    cases, routed = None, None
+    if routing is not None:
+        from cxtext.loop import cases_to_open, load_routing
+
+        rules = load_routing(routing, themes[0], themes[1], segments)
+        cases, routed = cases_to_open(
+            frame, rules, themes=themes[0], model=manifest["name"], version=manifest["version"]
+        )
+    run_id = target.write_tagged(
+        frame,
+        run=run,
+        manifest=manifest,
+        themes=themes[0],
+        parents=themes[1],
+        segments=segments,
+        activate=True if activate else None,
+        cases=cases,
+    )
+    stored: dict[str, Any] = {"path": str(path), "run_id": run_id, "rows": len(frame)}
+    if routed is not None:
+        stored |= {"cases_opened": target.cases_opened(run_id), "routed": routed}
+    return stored
 
 
 def load_frame(

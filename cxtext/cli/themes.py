@@ -40,6 +40,7 @@ from cxtext.cli.render import (
     nps_line,
     print_themes,
 )
+from cxtext.errors import ConfigError
 
 themes_app = typer.Typer(help="Inspect and curate a theme model.", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
@@ -131,6 +132,13 @@ def tag(
         ),
     ] = None,
     store: StoreOpt = None,
+    routing: Annotated[
+        Path | None,
+        typer.Option(
+            help="Routing rules (TOML): with --store, open a follow-up case for each comment "
+            "a rule matches (once per comment id)."
+        ),
+    ] = None,
     engine: Annotated[
         str, typer.Option(help="Where chunks run: local (this process) or dask.")
     ] = "local",
@@ -164,6 +172,8 @@ def tag(
     from cxtext.batch.inputs import count_rows
 
     def action() -> dict[str, Any]:
+        if routing is not None and store is None:
+            raise ConfigError("--routing opens cases in a store: give --store too")
         files = resolve_inputs(input)
         flags = (mapping, text_col, id_col)
         column_mapping = (
@@ -176,6 +186,11 @@ def tag(
             model=model_dir, sentiment=sentiment_model, cache_dir=cache_dir, encoder_factory=factory
         )
         models = serving_models(spec)  # loaded now: a bad bundle stops the job before work
+        if routing is not None:  # its themes checked now; its segments once the data is read
+            from cxtext.loop import load_routing
+
+            themes = models.themes
+            load_routing(routing, themes.themes_, themes.parent_themes_, segments=None)
         runner = make_engine(engine, scheduler, workers=workers)
         counts = [count_rows(p) for p in files]
         total = None if None in counts else sum(c for c in counts if c is not None)
@@ -208,6 +223,7 @@ def tag(
                 run,
                 manifest=models.manifest,
                 themes=(models.themes.themes_, models.themes.parent_themes_),
+                routing=routing,
             )
         quarantine_file = ", ".join(result["quarantine_files"]) or None
         return result | {
@@ -242,6 +258,16 @@ def tag(
         + ("; predicted NPS groups added" if result["predicted_nps_group"] else "")
         + f" -> {result['out']}"
     )
+    stored = result["store"]
+    if stored is not None:
+        out.print(f"stored {stored['rows']:,} tagged comments in {stored['path']}")
+    if stored is not None and "routed" in stored:
+        routed = {k: v for k, v in stored["routed"].items() if k != "unrouted"}
+        out.print(
+            f"opened {stored['cases_opened']:,} follow-up cases ("
+            + ", ".join(f"{rule} {n:,}" for rule, n in routed.items())
+            + f"; {stored['routed']['unrouted']:,} comments matched no rule)"
+        )
 
 
 def _edit(model_dir: Path, apply: Callable[[Any], Any]) -> None:

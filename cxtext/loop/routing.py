@@ -120,10 +120,11 @@ def load_routing(
     path: Path,
     themes: Sequence[Mapping[str, Any]],
     parents: Sequence[Mapping[str, Any]],
-    segments: Collection[str],
+    segments: Collection[str] | None,
 ) -> Routing:
     """Read a rules file and bind it to a theme model's ``themes`` / ``parents`` (dicts
-    with ``id`` and ``label``) and the data's segment names.
+    with ``id`` and ``label``) and the data's segment names (None: not known yet, so not
+    checked).
 
     Raises
     ------
@@ -153,11 +154,11 @@ def load_routing(
         if rule.name in seen:
             raise ConfigError(f"{where}: another rule has this name")
         seen.add(rule.name)
-        unknown = sorted(set(rule.segments) - set(segments))
+        unknown = sorted(set(rule.segments) - set(segments)) if segments is not None else []
         if unknown:
             raise ConfigError(
                 f"{where}: unknown segment {', '.join(unknown)} (known: "
-                f"{', '.join(sorted(segments)) or 'none'})"
+                f"{', '.join(sorted(segments or ())) or 'none'})"
             )
         bound.append(
             BoundRule(

@@ -192,9 +192,7 @@ def segment_values(cur: duckdb.DuckDBPyConnection, name: str, *, limit: int = 50
     return [str(row["value"]) for row in rows]
 
 
-def facets(
-    cur: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int = 50
-) -> dict[str, Any]:
+def facets(cur: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int = 50) -> dict[str, Any]:
     """What the comments of the filters' model scope can be filtered by (the other filters
     are ignored, so no choice hides the others): ``comments``, the first and last day
     (``date_from``, ``date_to``, ISO, None when undated) and ``dimensions``: per
