@@ -20,10 +20,11 @@ from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.cache import ResponseCache
-from api.routers import comments, dashboard, health, metrics, models, tagging, themes
+from api.routers import cases, comments, dashboard, health, metrics, models, tagging, themes
 from api.serving import bundle_path, load, publish
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
+from cxtext.loop import load_routing
 from cxtext.store import Store
 
 Scope = MutableMapping[str, Any]
@@ -119,6 +120,9 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
                 app.state.models = load(app, bundle)
                 if served is None:
                     publish(app, app.state.models, activate=active is None)
+        if settings.routing is not None and app.state.models is not None:
+            themes = app.state.models.themes  # a typo in a rule stops the start
+            load_routing(settings.routing, themes.themes_, themes.parent_themes_, segments=None)
         try:
             yield
         finally:
@@ -146,7 +150,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         )
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     problems.install(app)
-    for module in (health, themes, metrics, comments, tagging, models):
+    for module in (health, themes, metrics, comments, cases, tagging, models):
         app.include_router(module.router, prefix="/v1")
     app.include_router(dashboard.router)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -342,6 +342,7 @@ class TagResponse(BaseModel):
     model: str
     comments: list[TaggedComment]
     stored: int = 0
+    cases_opened: int = Field(default=0, description="follow-up cases the stored ones opened")
 
 
 class IngestComment(CommentIn):
@@ -391,6 +392,7 @@ class IngestResponse(BaseModel):
     stored: int
     quarantined: list[Quarantined] = Field(description="comments not stored, with their reasons")
     model: str
+    cases_opened: int = Field(default=0, description="follow-up cases the stored ones opened")
 
 
 class ModelVersion(BaseModel):
@@ -404,3 +406,51 @@ class ModelVersion(BaseModel):
 
 class ModelsResponse(BaseModel):
     models: list[ModelVersion]
+
+
+CaseStatus = Literal["open", "contacted", "resolved", "dismissed"]
+
+
+class Case(BaseModel):
+    case_id: str
+    comment_id: str
+    customer_id: str | None
+    theme_id: int
+    theme_label: str | None
+    model: str | None
+    model_version: str | None
+    rule: str
+    owner: str
+    opened_at: datetime
+    due_at: datetime
+    status: CaseStatus
+    updated_at: datetime
+    contacted_at: datetime | None
+    closed_at: datetime | None = Field(description="when resolved or dismissed")
+    run_id: str | None = Field(description="the write that opened it")
+    overdue: bool = Field(description="past due and neither contacted nor closed")
+
+
+class CaseEvent(BaseModel):
+    at: datetime
+    actor: str = Field(description="the API key's name, or who the command line named")
+    status: CaseStatus
+    note: str | None
+
+
+class CaseDetail(Case):
+    history: list[CaseEvent] = Field(description="every change, oldest first; never rewritten")
+
+
+class CasesPage(BaseModel):
+    cases: list[Case]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page")
+
+
+class CaseUpdate(BaseModel):
+    """A change of status, a note, or both; appended to the case's history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: CaseStatus | None = None
+    note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     max_tag_batch: int = 256
     max_page_size: int = 200
+    routing: Path | None = Field(
+        default=None,
+        description="Routing rules (TOML): comments stored through the API open follow-up "
+        "cases for the owners the rules name",
+    )
     response_cache_size: int = Field(
         default=512, description="read answers kept per process until the store changes; 0: off"
     )

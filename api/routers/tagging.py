@@ -27,6 +27,7 @@ from api.serving import current_models, store_of
 from cxtext import schema
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.validate import ChunkValidator
+from cxtext.loop import cases_to_open, load_routing
 from cxtext.pipeline import ServingModels
 
 router = APIRouter(
@@ -94,10 +95,24 @@ def _text(value: Any) -> str | None:
 
 def _store(
     request: Request, models: ServingModels, frame: pd.DataFrame, segments: list[str], *, read: int
-) -> str:
+) -> tuple[str, int]:
+    """Store tagged comments and open the cases the routing rules (when set) give them;
+    returns the run id and the cases opened."""
     started = datetime.now(UTC)
     store = store_of(request.app)
-    return store.write_comments(
+    routing = request.app.state.settings.routing
+    cases = None
+    if routing is not None:
+        themes = models.themes
+        rules = load_routing(routing, themes.themes_, themes.parent_themes_, segments=None)
+        cases, _ = cases_to_open(
+            frame,
+            rules,
+            themes=themes.themes_,
+            model=models.manifest["name"],
+            version=models.manifest["version"],
+        )
+    run_id = store.write_comments(
         frame,
         run={
             "kind": "tag",
@@ -111,7 +126,9 @@ def _store(
         segments=segments,
         model=models.manifest["name"],
         version=models.manifest["version"],
+        cases=cases,
     )
+    return run_id, store.cases_opened(run_id) if cases is not None else 0
 
 
 def new_id() -> str:
@@ -156,12 +173,17 @@ def tag(
         ],
         languages=request.app.state.settings.languages,
     )
-    stored = 0
+    stored = opened = 0
     if body.store:
         frame[schema.SOURCE] = schema.Source.SURVEY.value
-        _store(request, models, frame, [], read=len(frame))
+        _, opened = _store(request, models, frame, [], read=len(frame))
         stored = len(frame)
-    return {"model": models.version, "comments": _tagged(frame), "stored": stored}
+    return {
+        "model": models.version,
+        "comments": _tagged(frame),
+        "stored": stored,
+        "cases_opened": opened,
+    }
 
 
 def _check_dates(comments: list[IngestComment]) -> tuple[pd.Series, list[dict[str, Any]]]:
@@ -216,5 +238,5 @@ def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey
     names = sorted({k for c in comments for k in c.segments})
     for name in names:
         frame[name] = [c.segments.get(name) for c in comments]
-    run_id = _store(request, models, frame, names, read=len(body.comments))
-    return answer | {"run_id": run_id, "stored": len(frame)}
+    run_id, opened = _store(request, models, frame, names, read=len(body.comments))
+    return answer | {"run_id": run_id, "stored": len(frame), "cases_opened": opened}

@@ -16,7 +16,8 @@ unrouted, never dropped::
 
 Every condition is optional; a rule without any matches every comment. Themes and
 segments are checked against the theme model and the data when the rules are bound, so
-a typo is an error naming its rule rather than a rule that silently matches nothing.
+a typo is an error naming its rule rather than a rule that silently matches nothing; a
+comment without a segment a rule names does not match that rule.
 """
 
 from __future__ import annotations
@@ -207,6 +208,32 @@ def _first_of(lists: pd.Series, wanted: frozenset[int]) -> np.ndarray:
     )
 
 
+def _groups(frame: pd.DataFrame) -> pd.Series:
+    """Each row's NPS group (from ``nps_score`` when the group is not given), else its
+    predicted group."""
+    if schema.NPS_GROUP in frame.columns:
+        groups = frame[schema.NPS_GROUP].astype("string")
+    elif schema.NPS_SCORE in frame.columns:
+        groups = pd.Series(
+            [
+                None if pd.isna(s) else schema.nps_group(int(s)).value
+                for s in frame[schema.NPS_SCORE]
+            ],
+            index=frame.index,
+            dtype="string",
+        )
+    elif schema.PREDICTED_NPS_GROUP in frame.columns:
+        groups = pd.Series(pd.NA, index=frame.index, dtype="string")
+    else:
+        raise DataValidationError(
+            "routing by NPS group needs nps_score, nps_group or predicted_nps_group",
+            column=schema.NPS_GROUP,
+        )
+    if schema.PREDICTED_NPS_GROUP in frame.columns:
+        groups = groups.fillna(frame[schema.PREDICTED_NPS_GROUP].astype("string"))
+    return groups
+
+
 def _matches(frame: pd.DataFrame, bound: BoundRule) -> tuple[np.ndarray, np.ndarray]:
     """Rows the rule matches, and the first named theme of each (-1 when it names none)."""
     rule, n = bound.rule, len(frame)
@@ -221,18 +248,13 @@ def _matches(frame: pd.DataFrame, bound: BoundRule) -> tuple[np.ndarray, np.ndar
         )
         matched &= parents >= 0
     if rule.groups:
-        scored = _column(frame, schema.NPS_GROUP, "NPS group").astype("string")
-        if schema.PREDICTED_NPS_GROUP in frame.columns:
-            scored = scored.fillna(frame[schema.PREDICTED_NPS_GROUP].astype("string"))
-        matched &= scored.isin([g.value for g in rule.groups]).fillna(False).to_numpy(bool)
+        groups = _groups(frame)
+        matched &= groups.isin([g.value for g in rule.groups]).fillna(False).to_numpy(bool)
     for name, values in rule.segments.items():
-        matched &= (
-            _column(frame, name, f"segment {name}")
-            .astype("string")
-            .isin(values)
-            .fillna(False)
-            .to_numpy(bool)
-        )
+        if name not in frame.columns:  # comments without that segment (an API write)
+            matched[:] = False
+            continue
+        matched &= frame[name].astype("string").isin(values).fillna(False).to_numpy(bool)
     if rule.languages:
         matched &= (
             _column(frame, schema.LANGUAGE, "language")

@@ -260,9 +260,11 @@ class Store:
         segments: Sequence[str] = (),
         model: str | None = None,
         version: str | None = None,
+        cases: pd.DataFrame | None = None,
     ) -> str:
         """Upsert comments by id: a comment written again replaces its row, clauses,
-        themes and segments.
+        themes and segments; open the follow-up ``cases`` of comments that have none
+        (as :meth:`write_tagged` does), in the same write.
 
         Parameters
         ----------
@@ -295,8 +297,11 @@ class Store:
             detractor | passive | promoter); the store is unchanged.
         """
         comments = _Comments.of(frame, run, segments, model, version)
+        opening = None if cases is None else NewCases.of(cases)
         with self._writing() as con:
             comments.insert(con)
+            if opening is not None:
+                opening.insert(con, comments.run_id)
         return comments.run_id
 
     def publish_model(

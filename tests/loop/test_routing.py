@@ -122,7 +122,9 @@ def test_a_bad_rule_is_an_error_naming_it(tmp_path: Path, text: str, message: st
         load_routing(_rules(tmp_path, text), THEMES, PARENTS, segments={"country"})
 
 
-def test_a_rule_on_a_column_the_frame_lacks_is_a_data_error(tmp_path: Path) -> None:
+def test_a_missing_tag_column_is_an_error_a_missing_segment_no_match(tmp_path: Path) -> None:
     routing = load_routing(_rules(tmp_path), THEMES, PARENTS, segments={"country"})
-    with pytest.raises(DataValidationError, match="'country'"):
-        routing.route(_frame().drop(columns=["country"]))
+    with pytest.raises(DataValidationError, match="'theme_ids'"):
+        routing.route(_frame().drop(columns=["theme_ids"]))
+    routed = routing.route(_frame().drop(columns=["country"]))
+    assert "billing NL" not in set(routed["rule"]) and routed["rule"][2] == "outages"
