@@ -263,3 +263,96 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         return datetime.fromisoformat(opened), str(case)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise DataValidationError(f"cursor {cursor!r} is not one this API gave") from exc
+
+
+_METRIC_KEYS: Final = {"owner": "owner", "theme": "theme_label", "rule": "rule"}
+
+
+def case_metrics(
+    cur: duckdb.DuckDBPyConnection, *, by: Sequence[str] = ("owner",), now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Follow-up figures per group of cases (``by``: owner, theme and/or rule).
+
+    ``opened``; ``contacted``; ``on_time_share``: of the cases already decided (contacted,
+    or due by ``now``), the share contacted by their due time, in %; ``open_overdue``;
+    median and p90 hours from opening to contact (``contact_hours_*``) and to resolution
+    (``resolve_hours_*``, cases resolved, not dismissed).
+    """
+    unknown = [b for b in by if b not in _METRIC_KEYS]
+    if unknown:
+        raise DataValidationError(f"case metrics group by {', '.join(_METRIC_KEYS)}, not {unknown}")
+    keys = [_METRIC_KEYS[b] for b in by]
+    select = ", ".join(f"{k} AS {b}" for k, b in zip(keys, by, strict=True))
+    hours = "epoch({end} - opened_at) / 3600"
+    contact, resolve = hours.format(end="contacted_at"), hours.format(end="closed_at")
+    sql = f"""SELECT {select + "," if select else ""}
+        count(*) AS opened,
+        count(contacted_at) AS contacted,
+        100 * count(*) FILTER (WHERE contacted_at <= due_at)
+            / nullif(count(*) FILTER (WHERE contacted_at IS NOT NULL OR due_at <= $now), 0)
+            AS on_time_share,
+        count(*) FILTER (WHERE contacted_at IS NULL AND closed_at IS NULL AND due_at < $now)
+            AS open_overdue,
+        quantile_cont({contact}, 0.5) AS contact_hours_median,
+        quantile_cont({contact}, 0.9) AS contact_hours_p90,
+        quantile_cont({resolve}, 0.5) FILTER (WHERE status = 'resolved') AS resolve_hours_median,
+        quantile_cont({resolve}, 0.9) FILTER (WHERE status = 'resolved') AS resolve_hours_p90
+        FROM cases {"GROUP BY ALL ORDER BY ALL" if keys else ""}"""
+    return cur.sql(sql, params={"now": now or datetime.now(UTC)}).to_arrow_table().to_pylist()
+
+
+def rescore_effect(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """How detractors with a case scored when they answered the survey again: the mean
+    score change of those contacted before that answer against those not contacted,
+    and the difference with a 95% interval (Welch, normal approximation).
+
+    Only cases whose comment has a detractor score and whose customer answered again
+    (their next scored comment) count; ``n`` per group says how many.
+    """
+    rows = (
+        cur.sql(
+            """WITH first AS (
+               SELECT k.case_id, k.contacted_at, c.customer_id, c.created_at, c.nps_score
+               FROM cases k JOIN comments c ON c.id = k.comment_id
+               WHERE c.nps_score <= 6 AND c.customer_id IS NOT NULL),
+           later AS (
+               SELECT f.case_id, f.contacted_at, f.nps_score AS before,
+                      arg_min(n.nps_score, n.created_at) AS after,
+                      min(n.created_at) AS answered_at
+               FROM first f JOIN comments n
+                 ON n.customer_id = f.customer_id AND n.created_at > f.created_at
+                    AND n.nps_score IS NOT NULL
+               GROUP BY ALL)
+           SELECT contacted_at IS NOT NULL AND contacted_at < answered_at AS contacted,
+                  after - before AS change
+           FROM later"""
+        )
+        .to_arrow_table()
+        .to_pydict()
+    )
+    groups = {
+        name: [c for c, k in zip(rows["change"], rows["contacted"], strict=True) if k is flag]
+        for name, flag in (("contacted", True), ("not_contacted", False))
+    }
+    out: dict[str, Any] = {
+        name: {"n": len(v), "mean_change": sum(v) / len(v) if v else None}
+        for name, v in groups.items()
+    }
+    a, b = groups["contacted"], groups["not_contacted"]
+    out["difference"] = out["difference_ci"] = None
+    if len(a) >= 2 and len(b) >= 2:
+        se = (_var(a) / len(a) + _var(b) / len(b)) ** 0.5
+        diff = sum(a) / len(a) - sum(b) / len(b)
+        out["difference"] = diff
+        out["difference_ci"] = [diff - 1.96 * se, diff + 1.96 * se]
+    out["method"] = (
+        "mean change of the score from a detractor answer with a case to the customer's next "
+        "scored answer; contacted: before that answer; difference contacted - not contacted, "
+        "95% interval +- 1.96 sqrt(s1^2/n1 + s2^2/n2)"
+    )
+    return out
+
+
+def _var(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / (len(values) - 1)

@@ -253,8 +253,10 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     ),
     Migration(
         4,
-        "follow-up cases of routed comments, with the history of their status",
+        "follow-up cases of routed comments, with the history of their status; the "
+        "customer of each comment, to follow a customer's later answers",
         (
+            "ALTER TABLE comments ADD COLUMN customer_id TEXT",
             # One case per comment: enforced by the insert (cxtext/store/cases.py), as
             # DuckDB's unique indexes refuse some updates of the rows they cover.
             """CREATE TABLE cases (

@@ -94,6 +94,7 @@ _SCALARS: Final[dict[str, pa.DataType]] = {
     schema.PREDICTED_NPS_GROUP: pa.string(),
     schema.THEME_ID: pa.int64(),
     schema.PARENT_THEME_ID: pa.int64(),
+    schema.CUSTOMER_ID: pa.string(),
 }
 # List columns (Python lists or numpy arrays per row).
 _LISTS: Final[dict[str, pa.DataType]] = {
@@ -122,11 +123,13 @@ _D, _A, _P = (group.value for group in schema.NpsGroup)
 # The replace-by-id write, as set-based statements over the registered ``incoming`` table.
 _DELETE_EXISTING: Final = "DELETE FROM comments WHERE id IN (SELECT id FROM incoming)"
 _INSERT_COMMENTS: Final = f"""INSERT INTO comments
-SELECT *, coalesce(enum_code(nps_group), 3 + coalesce(enum_code(predicted_nps_group), 3)),
+SELECT * EXCLUDE (customer_id),
+       coalesce(enum_code(nps_group), 3 + coalesce(enum_code(predicted_nps_group), 3)),
        list_transform(clause_theme_ids,
                       lambda t, i: t <> -1 AND list_position(clause_theme_ids, t) = i),
        list_transform(clause_parent_ids,
-                      lambda t, i: t <> -1 AND list_position(clause_parent_ids, t) = i)
+                      lambda t, i: t <> -1 AND list_position(clause_parent_ids, t) = i),
+       customer_id
 FROM (
     SELECT id, source, created_at, text, language, CAST(nps_score AS INTEGER) AS nps_score,
            CAST(coalesce(nps_group, CASE WHEN nps_score >= 9 THEN '{_P}'
@@ -139,7 +142,8 @@ FROM (
            CAST(theme_ids AS INTEGER[]), CAST(parent_theme_ids AS INTEGER[]),
            CAST(clause_theme_ids AS INTEGER[]) AS clause_theme_ids,
            CAST(clause_parent_ids AS INTEGER[]) AS clause_parent_ids,
-           clause_sentiments, segments, ? AS model, ? AS model_version, ? AS run_id
+           clause_sentiments, segments, ? AS model, ? AS model_version, ? AS run_id,
+           customer_id
     FROM incoming)
 ORDER BY created_at NULLS FIRST, id"""
 _INSERT_RUN: Final = """INSERT OR REPLACE INTO runs VALUES (
@@ -386,7 +390,13 @@ class Store:
         return comments.run_id
 
     def update_case(
-        self, case: str, *, status: str | None, note: str | None, actor: str
+        self,
+        case: str,
+        *,
+        status: str | None,
+        note: str | None,
+        actor: str,
+        at: datetime | None = None,
     ) -> dict[str, Any] | None:
         """Change a case's status and/or add a note; its history keeps every change.
         Returns the case as it is now, None when there is no such case.
@@ -397,7 +407,7 @@ class Store:
             An unknown status, or neither a status nor a note.
         """
         with self._writing() as con:
-            if not update_case(con, case, status=status, note=note, actor=actor):
+            if not update_case(con, case, status=status, note=note, actor=actor, at=at):
                 return None
             return get_case(con, case)
 

@@ -160,6 +160,7 @@ def test_migration_builds_the_daily_tables_of_an_older_store(tmp_path: Path) -> 
     with duckdb.connect(str(path)) as con:
         for table in ("daily_totals", "daily_theme_counts", "cases", "case_events"):
             con.execute(f"DROP TABLE {table}")
+        con.execute("ALTER TABLE comments DROP COLUMN customer_id")
         con.execute("DELETE FROM schema_migrations WHERE version >= 3")
     assert MIGRATIONS[2].version == 3
     store.migrate()
