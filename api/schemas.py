@@ -454,3 +454,40 @@ class CaseUpdate(BaseModel):
 
     status: CaseStatus | None = None
     note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+
+class CaseFigures(BaseModel):
+    owner: str | None = None
+    theme: str | None = None
+    rule: str | None = None
+    opened: int
+    contacted: int
+    on_time_share: float | None = Field(
+        description="of the cases contacted or due by now, the share contacted in time, in %"
+    )
+    open_overdue: int
+    contact_hours_median: float | None
+    contact_hours_p90: float | None
+    resolve_hours_median: float | None
+    resolve_hours_p90: float | None
+
+
+class RescoreGroup(BaseModel):
+    n: int
+    mean_change: float | None
+
+
+class RescoreEffect(BaseModel):
+    contacted: RescoreGroup
+    not_contacted: RescoreGroup
+    difference: float | None
+    difference_ci: list[float] | None
+    method: str
+
+
+class CaseMetricsResponse(BaseModel):
+    groups: list[CaseFigures]
+    rescore: RescoreEffect = Field(
+        description="score change of detractors with a case at their next answer, "
+        "contacted against not contacted"
+    )

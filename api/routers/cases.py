@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.deps import require
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, ReadKey
-from api.schemas import CaseDetail, CasesPage, CaseStatus, CaseUpdate
+from api.schemas import CaseDetail, CaseMetricsResponse, CasesPage, CaseStatus, CaseUpdate
 from api.serving import store_of
-from cxtext.store.cases import MAX_CASES_PAGE, get_case, list_cases
+from cxtext.store.cases import (
+    MAX_CASES_PAGE,
+    case_metrics,
+    get_case,
+    list_cases,
+    rescore_effect,
+)
 
 router = APIRouter(
     tags=["cases"], responses={401: PROBLEM_RESPONSE, 403: PROBLEM_RESPONSE, 422: PROBLEM_RESPONSE}
@@ -54,6 +60,22 @@ def cases(
         cursor=cursor,
     )
     return {"cases": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/case-metrics", response_model=CaseMetricsResponse, summary="Follow-up figures of the cases"
+)
+def metrics(
+    _: ReadKey,
+    cur: Cursor,
+    by: Annotated[
+        list[Literal["owner", "theme", "rule"]], Query(description="Group by (repeatable)")
+    ] = ["owner"],  # noqa: B006 (FastAPI copies defaults)
+) -> Any:
+    """Per group: cases opened and contacted, the share contacted in time, open overdue
+    cases, median and p90 hours to contact and to resolve; and the re-survey comparison of
+    contacted detractors against the others."""
+    return {"groups": case_metrics(cur, by=by), "rescore": rescore_effect(cur)}
 
 
 @router.get(

@@ -119,3 +119,47 @@ def update(
         print(_json(case))
         return
     out.print(f"case {case_id}: {case['status']} ({len(case['history'])} changes)")
+
+
+@cases_app.command("metrics")
+def metrics(
+    store: StoreArg,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="owner, theme or rule (repeatable).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """On-time contact share, overdue cases, hours to contact and to resolve, and how
+    contacted detractors scored when they answered again."""
+    from cxtext.store import Store
+    from cxtext.store.cases import case_metrics, rescore_effect
+
+    def action() -> dict[str, Any]:
+        with Store(store).reader() as reader, reader.cursor() as cur:
+            return {
+                "groups": case_metrics(cur, by=by or ["owner"]),
+                "rescore": rescore_effect(cur),
+            }
+
+    result = run_command(action)
+    if as_json:
+        print(_json(result))
+        return
+    groups = result["groups"]
+    table = Table(title=f"follow-up of the cases in {store}")
+    for column in groups[0] if groups else ():
+        table.add_column(column)
+    for row in groups:
+        table.add_row(*(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row.values()))
+    out.print(table)
+    rescore = result["rescore"]
+    if rescore["difference"] is None:
+        out.print("re-survey: too few detractors with a case answered again to compare")
+    else:
+        lo, hi = rescore["difference_ci"]
+        out.print(
+            f"re-survey: contacted detractors moved {rescore['contacted']['mean_change']:+.2f} "
+            f"points (n {rescore['contacted']['n']}), the others "
+            f"{rescore['not_contacted']['mean_change']:+.2f} (n {rescore['not_contacted']['n']}); "
+            f"difference {rescore['difference']:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+        )

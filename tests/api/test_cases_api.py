@@ -104,6 +104,13 @@ def test_stored_detractors_open_cases_that_owners_update(routed: TestClient) -> 
         == 422
     )
     assert len(routed.get(f"/v1/cases/{case}", headers=headers("read")).json()["history"]) == 3
+    figures = routed.get(
+        "/v1/case-metrics", params={"by": ["owner"]}, headers=headers("read")
+    ).json()
+    owners = {g["owner"]: g for g in figures["groups"]}
+    assert owners["team-nl"]["contacted"] == 1 and owners["care"]["contacted"] == 0
+    assert owners["team-nl"]["on_time_share"] == 100.0
+    assert figures["rescore"]["difference"] is None  # nobody answered again
 
 
 def test_a_rule_naming_an_unknown_theme_stops_the_start(own_world: World, tmp_path: Path) -> None:

@@ -79,6 +79,11 @@ def test_stored_tagged_comments_open_cases_the_cli_lists_and_updates(tmp_path: P
         routing=tmp_path / "routing.toml",
     )
     assert again["cases_opened"] == 0  # the same comments: no second case
+    figures = _cli("cases", "metrics", "--store", str(store), "--by", "owner", "--by", "rule")
+    assert sum(g["opened"] for g in figures["groups"]) == stored["cases_opened"]
+    assert sum(g["contacted"] for g in figures["groups"]) == 1
+    text = runner.invoke(app, ["cases", "metrics", "--store", str(store)])
+    assert text.exit_code == 0 and "too few detractors" in text.output
 
 
 def test_routing_without_a_store_or_with_a_typo_stops_before_any_work(tmp_path: Path) -> None:
