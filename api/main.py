@@ -24,6 +24,7 @@ from api.routers import cases, comments, dashboard, health, metrics, models, tag
 from api.serving import bundle_path, load, publish
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
+from cxtext.errors import ConfigError
 from cxtext.loop import load_routing
 from cxtext.store import Store
 
@@ -122,7 +123,13 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
                     publish(app, app.state.models, activate=active is None)
         if settings.routing is not None and app.state.models is not None:
             themes = app.state.models.themes  # a typo in a rule stops the start
-            load_routing(settings.routing, themes.themes_, themes.parent_themes_, segments=None)
+            rules = load_routing(
+                settings.routing, themes.themes_, themes.parent_themes_, segments=None
+            )
+            if rules.webhooks and not settings.webhook_secret:
+                raise ConfigError(
+                    f"{settings.routing} names webhooks: set CXTEXT_WEBHOOK_SECRET to sign them"
+                )
         try:
             yield
         finally:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         description="Routing rules (TOML): comments stored through the API open follow-up "
         "cases for the owners the rules name",
     )
+    webhook_secret: str | None = Field(
+        default=None, description="Signs the calls to the owners' webhooks (HMAC-SHA256)"
+    )
     response_cache_size: int = Field(
         default=512, description="read answers kept per process until the store changes; 0: off"
     )

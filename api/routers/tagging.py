@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
 
 from api.deps import require
 from api.models import tag_sent_comments
@@ -27,7 +27,7 @@ from api.serving import current_models, store_of
 from cxtext import schema
 from cxtext.io.mapping import ColumnMapping
 from cxtext.io.validate import ChunkValidator
-from cxtext.loop import cases_to_open, load_routing
+from cxtext.loop import cases_to_open, load_routing, notify_run
 from cxtext.pipeline import ServingModels
 
 router = APIRouter(
@@ -94,14 +94,22 @@ def _text(value: Any) -> str | None:
 
 
 def _store(
-    request: Request, models: ServingModels, frame: pd.DataFrame, segments: list[str], *, read: int
+    request: Request,
+    models: ServingModels,
+    frame: pd.DataFrame,
+    segments: list[str],
+    *,
+    read: int,
+    background: BackgroundTasks,
 ) -> tuple[str, int]:
     """Store tagged comments and open the cases the routing rules (when set) give them;
-    returns the run id and the cases opened."""
+    their owners' webhooks are called after the answer is sent. Returns the run id and
+    the cases opened."""
     started = datetime.now(UTC)
     store = store_of(request.app)
-    routing = request.app.state.settings.routing
-    cases = None
+    settings = request.app.state.settings
+    routing = settings.routing
+    cases = rules = None
     if routing is not None:
         themes = models.themes
         rules = load_routing(routing, themes.themes_, themes.parent_themes_, segments=None)
@@ -128,7 +136,10 @@ def _store(
         version=models.manifest["version"],
         cases=cases,
     )
-    return run_id, store.cases_opened(run_id) if cases is not None else 0
+    if rules is None:
+        return run_id, 0
+    background.add_task(notify_run, store, run_id, rules, settings.webhook_secret)
+    return run_id, store.cases_opened(run_id)
 
 
 def new_id() -> str:
@@ -149,6 +160,7 @@ def _distinct_ids(ids: list[str]) -> None:
 def tag(
     body: TagRequest,
     request: Request,
+    background: BackgroundTasks,
     models: ModelsDep,
     key: Annotated[str, Depends(require("read"))],
 ) -> Any:
@@ -176,7 +188,7 @@ def tag(
     stored = opened = 0
     if body.store:
         frame[schema.SOURCE] = schema.Source.SURVEY.value
-        _, opened = _store(request, models, frame, [], read=len(frame))
+        _, opened = _store(request, models, frame, [], read=len(frame), background=background)
         stored = len(frame)
     return {
         "model": models.version,
@@ -210,7 +222,13 @@ def _check_dates(comments: list[IngestComment]) -> tuple[pd.Series, list[dict[st
 
 
 @router.post("/ingest", response_model=IngestResponse, summary="Tag and store comments")
-def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey) -> Any:
+def ingest(
+    body: IngestRequest,
+    request: Request,
+    background: BackgroundTasks,
+    models: ModelsDep,
+    _: WriteKey,
+) -> Any:
     """Tag comments with the active model and store them; a comment sent again replaces
     the stored one (keyed by id).
 
@@ -238,5 +256,7 @@ def ingest(body: IngestRequest, request: Request, models: ModelsDep, _: WriteKey
     names = sorted({k for c in comments for k in c.segments})
     for name in names:
         frame[name] = [c.segments.get(name) for c in comments]
-    run_id, opened = _store(request, models, frame, names, read=len(body.comments))
+    run_id, opened = _store(
+        request, models, frame, names, read=len(body.comments), background=background
+    )
     return answer | {"run_id": run_id, "stored": len(frame), "cases_opened": opened}

@@ -3,6 +3,7 @@ handling, progress bars, and loading inputs, encoders and models."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ CacheDir = Annotated[
     typer.Option(envvar="CXTEXT_CACHE_DIR", help="Where the encoder and embedding cache live."),
 ]
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "cxtext"
+WEBHOOK_SECRET_ENV = "CXTEXT_WEBHOOK_SECRET"  # signs the calls to owners' webhooks
 Mapping = Annotated[
     Path | None, typer.Option("--mapping", exists=True, dir_okay=False, help="Column mapping TOML.")
 ]
@@ -183,7 +185,7 @@ def store_frame(
         return {"path": str(path), "run_id": run_id, "rows": len(frame)}
     cases, routed = None, None
     if routing is not None:
-        from cxtext.loop import cases_to_open, load_routing
+        from cxtext.loop import cases_to_open, load_routing, notify_run
 
         rules = load_routing(routing, themes[0], themes[1], segments)
         cases, routed = cases_to_open(
@@ -202,6 +204,12 @@ def store_frame(
     stored: dict[str, Any] = {"path": str(path), "run_id": run_id, "rows": len(frame)}
     if routed is not None:
         stored |= {"cases_opened": target.cases_opened(run_id), "routed": routed}
+        deliveries = notify_run(target, run_id, rules, os.environ.get(WEBHOOK_SECRET_ENV))
+        if deliveries:
+            stored["webhooks"] = {
+                "delivered": sum(d.delivered for d in deliveries),
+                "failed": sum(not d.delivered for d in deliveries),
+            }
     return stored
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from cxtext import schema
 from cxtext.cli.common import (
     DEFAULT_CACHE_DIR,
     EXIT_USAGE,
+    WEBHOOK_SECRET_ENV,
     CacheDir,
     IdCol,
     JsonFlag,
@@ -190,7 +192,9 @@ def tag(
             from cxtext.loop import load_routing
 
             themes = models.themes
-            load_routing(routing, themes.themes_, themes.parent_themes_, segments=None)
+            rules = load_routing(routing, themes.themes_, themes.parent_themes_, segments=None)
+            if rules.webhooks and not os.environ.get(WEBHOOK_SECRET_ENV):
+                raise ConfigError(f"{routing} names webhooks: set {WEBHOOK_SECRET_ENV} to sign")
         runner = make_engine(engine, scheduler, workers=workers)
         counts = [count_rows(p) for p in files]
         total = None if None in counts else sum(c for c in counts if c is not None)
@@ -267,6 +271,12 @@ def tag(
             f"opened {stored['cases_opened']:,} follow-up cases ("
             + ", ".join(f"{rule} {n:,}" for rule, n in routed.items())
             + f"; {stored['routed']['unrouted']:,} comments matched no rule)"
+        )
+    if stored is not None and "webhooks" in stored:
+        calls = stored["webhooks"]
+        out.print(
+            f"webhooks: {calls['delivered']:,} delivered, {calls['failed']:,} failed after "
+            "retries (recorded in the store's case_deliveries)"
         )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +73,11 @@ class BoundRule:
 
 @dataclass(frozen=True)
 class Routing:
-    """Rules bound to a theme model: :meth:`route` assigns owners."""
+    """Rules bound to a theme model: :meth:`route` assigns owners; ``webhooks`` maps an
+    owner to the address told of each case it gets (:mod:`cxtext.loop.notify`)."""
 
     rules: tuple[BoundRule, ...]
+    webhooks: Mapping[str, str] = field(default_factory=dict)
 
     def route(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The first matching rule of every row of a tagged frame.
@@ -138,8 +140,11 @@ def load_routing(
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"routing rules {path}: {exc}") from exc
     tables = raw.get("rule")
-    if not isinstance(tables, list) or not tables or set(raw) != {"rule"}:
-        raise ConfigError(f"routing rules {path}: expected one or more [[rule]] tables only")
+    if not isinstance(tables, list) or not tables or not set(raw) <= {"rule", "owners"}:
+        raise ConfigError(
+            f"routing rules {path}: expected one or more [[rule]] tables and an optional "
+            "[owners] table"
+        )
     bound, seen = [], set()
     for k, table in enumerate(tables, start=1):
         where = f"routing rules {path}, rule {k}"
@@ -168,7 +173,25 @@ def load_routing(
                 _resolve(rule.parent_themes, parents, f"{where}: parent theme"),
             )
         )
-    return Routing(tuple(bound))
+    owners = {b.rule.owner for b in bound}
+    return Routing(tuple(bound), _webhooks(raw.get("owners", {}), owners, f"routing rules {path}"))
+
+
+def _webhooks(table: Any, owners: set[str], where: str) -> dict[str, str]:
+    """``[owners.NAME] webhook = "https://..."`` entries, checked."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [owners] must be a table of owners")
+    out = {}
+    for owner, entry in table.items():
+        if owner not in owners:
+            raise ConfigError(f"{where}: [owners.{owner}] is no rule's owner")
+        url = entry.get("webhook") if isinstance(entry, dict) else None
+        if set(entry if isinstance(entry, dict) else ()) != {"webhook"} or not isinstance(url, str):
+            raise ConfigError(f'{where}: [owners.{owner}] takes one key, webhook = "URL"')
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: [owners.{owner}] webhook {url!r} is not an http(s) URL")
+        out[owner] = url
+    return out
 
 
 def _resolve(

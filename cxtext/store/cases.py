@@ -227,6 +227,15 @@ def list_cases(
     return rows, _encode(rows[-1]["opened_at"], rows[-1]["case_id"]) if more else None
 
 
+def cases_of_run(cur: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """The cases a store write opened, oldest first."""
+    return _records(
+        cur,
+        f"SELECT * FROM ({_SELECT}) WHERE run_id = ? ORDER BY opened_at, case_id",
+        [datetime.now(UTC), run_id],
+    )
+
+
 def get_case(
     cur: duckdb.DuckDBPyConnection, case: str, *, now: datetime | None = None
 ) -> dict[str, Any] | None:

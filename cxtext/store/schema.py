@@ -285,6 +285,15 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 status TEXT NOT NULL,
                 note TEXT
             )""",
+            """CREATE TABLE case_deliveries (
+                case_id TEXT NOT NULL,
+                url TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                delivered BOOLEAN NOT NULL,
+                http_status INTEGER,
+                error TEXT,
+                finished_at TIMESTAMPTZ NOT NULL
+            )""",
         ),
     ),
 )

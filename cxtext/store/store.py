@@ -67,7 +67,7 @@ import pyarrow.compute as pc
 from cxtext import schema
 from cxtext.errors import ArtifactError, DataValidationError
 from cxtext.store import queries
-from cxtext.store.cases import NewCases, get_case, update_case
+from cxtext.store.cases import NewCases, cases_of_run, get_case, update_case
 from cxtext.store.schema import (
     REBUILD_DAILY_COUNTS,
     SCHEMA_VERSION,
@@ -410,6 +410,32 @@ class Store:
             if not update_case(con, case, status=status, note=note, actor=actor, at=at):
                 return None
             return get_case(con, case)
+
+    def cases_of_run(self, run_id: str) -> list[dict[str, Any]]:
+        """The cases the run ``run_id`` opened."""
+        with self.reader() as reader, reader.cursor() as cur:
+            return cases_of_run(cur, run_id)
+
+    def record_deliveries(self, deliveries: Sequence[Any]) -> None:
+        """Record webhook calls (:class:`cxtext.loop.notify.Delivery`), delivered or not."""
+        if not deliveries:
+            return
+        with self._writing() as con:
+            con.executemany(
+                "INSERT INTO case_deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        d.case_id,
+                        d.url,
+                        d.attempts,
+                        d.delivered,
+                        d.http_status,
+                        d.error,
+                        d.finished_at,
+                    ]
+                    for d in deliveries
+                ],
+            )
 
     def cases_opened(self, run_id: str) -> int:
         """How many cases the run ``run_id`` opened."""

@@ -3,6 +3,8 @@ update them, and every change is kept."""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,11 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from cxtext.errors import ConfigError
+from cxtext.loop import sign
+from cxtext.loop.notify import SIGNATURE_HEADER
 from tests.api.conftest import World, headers
 from tests.fakes import FakeEncoder
+from tests.loop.test_notify import Receiver
 
 RULES = """
 [[rule]]
@@ -124,3 +129,31 @@ def test_a_rule_naming_an_unknown_theme_stops_the_start(own_world: World, tmp_pa
         TestClient(app),
     ):
         pass
+
+
+def test_api_writes_call_the_owners_webhooks_after_answering(own_world: World) -> None:
+    receiver = Receiver()
+    thread = threading.Thread(target=receiver.serve_forever, daemon=True)
+    thread.start()
+    try:
+        rules = own_world.root / "hooks.toml"
+        rules.write_text(f'{RULES}\n[owners.care]\nwebhook = "{receiver.url}"\n')
+        settings = own_world.settings.model_copy(update={"routing": rules})
+        unsigned = create_app(settings, encoder=FakeEncoder())
+        with pytest.raises(ConfigError, match="CXTEXT_WEBHOOK_SECRET"), TestClient(unsigned):
+            pass
+        settings = settings.model_copy(update={"webhook_secret": "shh"})
+        with TestClient(create_app(settings, encoder=FakeEncoder())) as client:
+            sent = client.post(
+                "/v1/ingest",
+                json={"comments": [_comment(7, 1, "PT"), _comment(8, 0, "NL")]},
+                headers=headers("write"),
+            )
+            assert sent.json()["cases_opened"] == 2
+        # care's case was posted (a 500 first, then 200); team-nl has no webhook.
+        bodies = [json.loads(body) for _, body in receiver.calls]
+        assert {b["case"]["comment_id"] for b in bodies} == {"loop-7"}
+        assert all(h[SIGNATURE_HEADER] == sign(b, "shh") for h, b in receiver.calls)
+    finally:
+        receiver.shutdown()
+        receiver.server_close()

@@ -15,6 +15,7 @@ from tests.store.frames import tagged_frame
 TABLES = {
     "cases",
     "case_events",
+    "case_deliveries",
     "daily_totals",
     "daily_theme_counts",
     "comments",
