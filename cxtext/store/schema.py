@@ -253,8 +253,9 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     ),
     Migration(
         4,
-        "follow-up cases of routed comments, with the history of their status; the "
-        "customer of each comment, to follow a customer's later answers",
+        "follow-up cases of routed comments, with the history of their status and their "
+        "webhook calls; fixes shipped for themes (actions); the customer of each comment, "
+        "to follow a customer's later answers",
         (
             "ALTER TABLE comments ADD COLUMN customer_id TEXT",
             # One case per comment: enforced by the insert (cxtext/store/cases.py), as
@@ -284,6 +285,19 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 actor TEXT NOT NULL,
                 status TEXT NOT NULL,
                 note TEXT
+            )""",
+            """CREATE TABLE actions (
+                action_id TEXT NOT NULL,
+                model TEXT NOT NULL,
+                model_version TEXT NOT NULL,
+                level TEXT NOT NULL,
+                theme_id INTEGER NOT NULL,
+                theme_label TEXT,
+                description TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                shipped_on DATE NOT NULL,
+                segments TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL
             )""",
             """CREATE TABLE case_deliveries (
                 case_id TEXT NOT NULL,

@@ -54,7 +54,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -67,6 +67,7 @@ import pyarrow.compute as pc
 from cxtext import schema
 from cxtext.errors import ArtifactError, DataValidationError
 from cxtext.store import queries
+from cxtext.store.actions import new_action
 from cxtext.store.cases import NewCases, cases_of_run, get_case, update_case
 from cxtext.store.schema import (
     REBUILD_DAILY_COUNTS,
@@ -410,6 +411,40 @@ class Store:
             if not update_case(con, case, status=status, note=note, actor=actor, at=at):
                 return None
             return get_case(con, case)
+
+    def add_action(
+        self,
+        *,
+        theme_id: int,
+        description: str,
+        owner: str,
+        shipped_on: date,
+        level: str = "theme",
+        segments: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Record a fix shipped for a theme (or parent theme) of the active model,
+        optionally for some segment values only (:mod:`cxtext.store.actions`).
+
+        Raises
+        ------
+        DataValidationError
+            No active model, an unknown theme or segment, or an empty description or owner.
+        """
+        with self._writing() as con:
+            active = queries.active_model(con)
+            if active is None:
+                raise DataValidationError("the store has no active model to name a theme of")
+            return new_action(
+                con,
+                model=active[0],
+                version=active[1],
+                theme_id=theme_id,
+                level=level,
+                description=description,
+                owner=owner,
+                shipped_on=shipped_on,
+                segments=segments or {},
+            )
 
     def cases_of_run(self, run_id: str) -> list[dict[str, Any]]:
         """The cases the run ``run_id`` opened."""

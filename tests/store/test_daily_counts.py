@@ -158,7 +158,14 @@ def test_migration_builds_the_daily_tables_of_an_older_store(tmp_path: Path) -> 
         expected = period_theme_counts(cur, Filters(segments={"plan": "pro"}), period="month")
     # Take the file back to schema 2, as a store written before the daily tables.
     with duckdb.connect(str(path)) as con:
-        dropped = ("daily_totals", "daily_theme_counts", "cases", "case_events", "case_deliveries")
+        dropped = (
+            "daily_totals",
+            "daily_theme_counts",
+            "cases",
+            "case_events",
+            "case_deliveries",
+            "actions",
+        )
         for table in dropped:
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE comments DROP COLUMN customer_id")

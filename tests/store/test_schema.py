@@ -16,6 +16,7 @@ TABLES = {
     "cases",
     "case_events",
     "case_deliveries",
+    "actions",
     "daily_totals",
     "daily_theme_counts",
     "comments",
