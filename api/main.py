@@ -20,7 +20,17 @@ from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.cache import ResponseCache
-from api.routers import cases, comments, dashboard, health, metrics, models, tagging, themes
+from api.routers import (
+    actions,
+    cases,
+    comments,
+    dashboard,
+    health,
+    metrics,
+    models,
+    tagging,
+    themes,
+)
 from api.serving import bundle_path, load, publish
 from api.settings import Settings, get_settings
 from cxtext.embeddings import Encoder
@@ -157,7 +167,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         )
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     problems.install(app)
-    for module in (health, themes, metrics, comments, cases, tagging, models):
+    for module in (health, themes, metrics, comments, cases, actions, tagging, models):
         app.include_router(module.router, prefix="/v1")
     app.include_router(dashboard.router)
     return app

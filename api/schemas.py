@@ -491,3 +491,67 @@ class CaseMetricsResponse(BaseModel):
         description="score change of detractors with a case at their next answer, "
         "contacted against not contacted"
     )
+
+
+class ActionIn(BaseModel):
+    """A fix shipped for a theme of the active model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme_id: int
+    level: Literal["theme", "parent"] = "theme"
+    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    owner: Annotated[str, Field(min_length=1, max_length=200)]
+    shipped_on: date
+    segments: dict[str, list[str]] = Field(
+        default={}, description="segment name -> the values the fix applies to; none: all"
+    )
+
+
+class Action(BaseModel):
+    action_id: str
+    model: str
+    model_version: str
+    level: str
+    theme_id: int
+    theme_label: str | None
+    description: str
+    owner: str
+    shipped_on: date
+    segments: dict[str, list[str]]
+    created_at: datetime
+
+
+class ActionsResponse(BaseModel):
+    actions: list[Action]
+
+
+class Change(BaseModel):
+    before: float | None
+    after: float | None
+    change: float | None
+    change_ci: list[float] | None
+
+
+class DiffInDiff(BaseModel):
+    against: str
+    treated_change: float = Field(description="relative change of the share in scope, %")
+    control_change: float = Field(description="relative change in the comparison, %")
+    estimate: float = Field(description="relative change against the comparison, %")
+    ci: list[float]
+    significant: bool
+
+
+class Effect(BaseModel):
+    share: Change = Field(description="the theme's share of the comments in scope, points")
+    impact: Change = Field(description="the theme's impact on NPS, points")
+    did: DiffInDiff | None
+
+
+class ActionEffect(Action):
+    window_days: int
+    windows: dict[str, list[str]]
+    comments: dict[str, int]
+    effect: Effect | None
+    message: str | None = None
+    method: str

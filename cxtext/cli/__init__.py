@@ -10,7 +10,8 @@ the imports below is the order of ``cxtext --help``, the order of the work.
 
 # isort: off
 from cxtext.cli.common import EXIT_ARTIFACT, EXIT_DATA, EXIT_OTHER, EXIT_USAGE, app
-from cxtext.cli import ingest, themes, sentiment, analysis, report, cases, demo, serve, encoder  # noqa: F401
+from cxtext.cli import ingest, themes, sentiment, analysis, report  # noqa: F401
+from cxtext.cli import cases, actions, demo, serve, encoder  # noqa: F401
 
 # isort: on
 

@@ -157,3 +157,41 @@ def test_api_writes_call_the_owners_webhooks_after_answering(own_world: World) -
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+def test_actions_are_recorded_listed_and_measured(own_client: TestClient) -> None:
+    action = {
+        "theme_id": 0,
+        "description": "new invoice layout",
+        "owner": "billing",
+        "shipped_on": "2025-04-01",
+        "segments": {"country": ["NL"]},
+    }
+    assert own_client.post("/v1/actions", json=action, headers=headers("read")).status_code == 403
+    made = own_client.post("/v1/actions", json=action, headers=headers("write"))
+    assert made.status_code == 201, made.json()
+    action_id = made.json()["action_id"]
+    listed = own_client.get("/v1/actions", headers=headers("read")).json()["actions"]
+    assert [a["action_id"] for a in listed] == [action_id]
+    effect = own_client.get(
+        f"/v1/actions/{action_id}/effect", params={"window_days": 30}, headers=headers("read")
+    ).json()
+    assert effect["windows"] == {
+        "before": ["2025-03-02", "2025-04-01"],
+        "after": ["2025-04-01", "2025-05-01"],
+    }
+    assert effect["comments"]["before"] > 0 and effect["effect"]["did"]["against"].startswith(
+        "comments outside"
+    )
+    late = own_client.post(
+        "/v1/actions", json=action | {"shipped_on": "2030-01-01"}, headers=headers("write")
+    ).json()
+    outside = own_client.get(f"/v1/actions/{late['action_id']}/effect", headers=headers("read"))
+    assert outside.json()["effect"] is None and "no effect" in outside.json()["message"]
+    bad = own_client.post("/v1/actions", json=action | {"theme_id": 999}, headers=headers("write"))
+    assert bad.status_code == 422 and "999" in bad.json()["detail"]
+    typo = own_client.post(
+        "/v1/actions", json=action | {"segments": {"planet": ["x"]}}, headers=headers("write")
+    )
+    assert typo.status_code == 422 and "planet" in typo.json()["detail"]
+    assert own_client.get("/v1/actions/Anope/effect", headers=headers("read")).status_code == 404

@@ -3,6 +3,7 @@ placebo date, and no effect for a date outside the data."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -103,3 +104,26 @@ def test_outside_the_data_no_effect_and_bad_actions_refused(store: Store) -> Non
         )
     with store.reader() as reader, reader.cursor() as cur:
         assert len(list_actions(cur)) >= 4
+
+
+def test_the_cli_records_lists_and_reports_an_effect(store: Store) -> None:
+    from typer.testing import CliRunner
+
+    from cxtext.cli import EXIT_USAGE, app
+
+    runner = CliRunner()
+    path = str(store.path)
+    made = runner.invoke(
+        app,
+        ["actions", "add", "--store", path, "--theme", "0", "--description", "new flow",
+         "--owner", "billing", "--shipped", FIX.isoformat(), "--segment", "country=NL", "--json"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    action_id = json.loads(made.output)["action_id"]
+    listed = runner.invoke(app, ["actions", "list", "--store", path])
+    assert action_id in listed.output and "country=NL" in listed.output
+    shown = runner.invoke(app, ["actions", "effect", action_id, "--store", path])
+    assert shown.exit_code == 0 and "the theme moved" in shown.output
+    bad = runner.invoke(app, ["actions", "add", "--store", path, "--theme", "0", "--description",
+                              "x", "--owner", "y", "--shipped", "March"])  # fmt: skip
+    assert bad.exit_code == EXIT_USAGE and "YYYY-MM-DD" in bad.output
