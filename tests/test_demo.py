@@ -296,3 +296,60 @@ def test_themes_config_seeds_the_problem_list(written: dict[str, Path]) -> None:
     config = load_config(written["themes_config"])
     assert {seed.name for seed in config.seeds} == set(PROBLEM_OPTIONS) - {"Other"}
     assert all(len(seed.phrases) >= 4 for seed in config.seeds)
+
+
+def test_the_planted_fix_is_found_and_a_placebo_date_is_not(
+    survey: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The demo's true causes, as themes, through the store's action effect."""
+    from datetime import date
+
+    from cxtext.store import Store
+    from cxtext.store.actions import action_effect
+
+    export, truth = survey
+    good = (truth["bad"] == "").to_numpy()
+    export, truth = export[good], truth[good]
+    ids = {cause: k for k, cause in enumerate(demo.CAUSES)}
+    themes = [[ids[c] for c in causes.split("|") if c] for causes in truth["causes"]]
+    frame = pd.DataFrame(
+        {
+            schema.ID: export[demo.SURVEY_COLUMNS[schema.ID]].to_numpy(),
+            schema.CREATED_AT: pd.to_datetime(export[SUBMITTED]).dt.tz_localize("UTC").to_numpy(),
+            schema.NPS_SCORE: export[SCORE].astype(int).to_numpy(),
+            "country": export[demo.SURVEY_SEGMENTS["country"]].to_numpy(),
+            schema.THEME_IDS: themes,
+            schema.PARENT_THEME_IDS: [[] for _ in themes],
+            schema.CLAUSE_THEME_IDS: themes,
+            schema.CLAUSE_PARENT_IDS: [[-1] * len(t) for t in themes],
+            schema.CLAUSE_SENTIMENTS: [[0.0] * len(t) for t in themes],
+            schema.THEME_ID: [t[0] if t else -1 for t in themes],
+        }
+    )
+    store = Store(tmp_path / "truth.duckdb")
+    store.write_tagged(
+        frame,
+        run={"kind": "tag"},
+        manifest={"name": "truth", "version": "v1"},
+        themes=[{"id": k, "label": cause} for cause, k in ids.items()],
+        parents=[],
+        segments=["country"],
+    )
+
+    def did(shipped: date, window: int) -> dict:
+        action = store.add_action(
+            theme_id=ids[demo.FIXED_CAUSE],
+            description="clearer invoices",
+            owner="billing",
+            shipped_on=shipped,
+            segments={"country": [demo.FIXED_COUNTRY]},
+        )
+        with store.reader() as reader, reader.cursor() as cur:
+            effect = action_effect(cur, action["action_id"], window_days=window)
+        assert effect is not None and effect["effect"] is not None
+        return effect["effect"]["did"]
+
+    found = did(date.fromisoformat(demo.FIXED_SINCE), 60)
+    assert found["significant"] and found["ci"][1] < 0
+    placebo = did(date(2025, 2, 1), 28)  # both windows before the fix
+    assert not placebo["significant"]

@@ -99,7 +99,7 @@ def list_(store: StoreArg, as_json: JsonFlag = False) -> None:
 def effect(
     action_id: str,
     store: StoreArg,
-    window: Annotated[int, typer.Option(min=1, help="Days before and after.")] = 28,
+    window: Annotated[int, typer.Option(min=1, help="Days before and after.")] = 91,
     as_json: JsonFlag = False,
 ) -> None:
     """The theme's share and impact before and after the fix, and the difference in

@@ -87,7 +87,9 @@ def demo(
         return result
 
     result = run_command(action)
-    (out_dir / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    (out_dir / "report.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2, default=str)
+    )
     out.print(f"report written to {out_dir / 'report.json'}")
     if "themes" in result:
         out.print(f"HTML report (open it in a browser): {result['themes']['html_report']}")
@@ -138,9 +140,11 @@ def _demo_themes(
     out.rule("4. what drives NPS")
     drivers = drivers_report(tagged, top=5)
     print_drivers(drivers, title="demo survey and tickets", top=5)
+    fix = _demo_fix(store, model.themes_)
     html = build_report(store, out_dir / "report.html", period="month", by="country")
     return {
         "html_report": str(html.path),
+        "fix": fix,
         "model": str(folder),
         **report.to_dict(),
         "encoder": encoder.info.to_dict() | stats,
@@ -151,3 +155,33 @@ def _demo_themes(
         "nps_group_model": nps_report,
         "drivers": drivers,
     }
+
+
+def _demo_fix(store: Path, themes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Record the demo's planted fix (billing in the Netherlands) as an action and print
+    whether the billing theme moved after it."""
+    from datetime import date
+
+    from cxtext import demo
+    from cxtext.cli.actions import print_effect
+    from cxtext.store import Store
+    from cxtext.store.actions import action_effect
+
+    label = demo.CAUSES[demo.FIXED_CAUSE].problem
+    theme = next((t for t in themes if t["label"] == label), None)
+    if theme is None:
+        return None
+    out.rule("5. did the fix work?")
+    target = Store(store)
+    action = target.add_action(
+        theme_id=int(theme["id"]),
+        description="clearer invoices and a billing fix",
+        owner="billing-nl",
+        shipped_on=date.fromisoformat(demo.FIXED_SINCE),
+        segments={"country": [demo.FIXED_COUNTRY]},
+    )
+    with target.reader() as reader, reader.cursor() as cur:
+        effect = action_effect(cur, action["action_id"])
+    if effect is not None:
+        print_effect(effect)
+    return effect

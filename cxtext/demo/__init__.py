@@ -79,6 +79,12 @@ PERIOD_END: Final = "2025-07-01"
 EMERGING_CAUSE: Final = "app"
 EMERGING_SINCE: Final = "2025-06-01"
 EMERGING_BOOST: Final = 4.0
+# A fix that worked: billing complaints in the Netherlands fall to a tenth from March
+# (clearer invoices shipped there), so the demo can show a before/after with its interval.
+FIXED_CAUSE: Final = "billing"
+FIXED_COUNTRY: Final = "NL"
+FIXED_SINCE: Final = "2025-03-01"
+FIXED_FACTOR: Final = 0.1
 
 # Export column names: canonical field -> export column, and segment name -> export column.
 SURVEY_COLUMNS: Final[dict[str, str]] = {
@@ -357,6 +363,9 @@ def _draw_causes(
     """Draw 0-2 distinct causes per row, weighted by segment boosts and the emerging trend."""
     ids = list(allowed)
     emerging = when >= np.datetime64(EMERGING_SINCE, "s")
+    fixed = (when >= np.datetime64(FIXED_SINCE, "s")) & np.asarray(
+        [p.country == FIXED_COUNTRY for p in profiles], dtype=bool
+    )
     weights = np.empty((len(profiles), len(ids)))
     for j, cause in enumerate(ids):
         base = CAUSES[cause].weight
@@ -369,6 +378,8 @@ def _draw_causes(
         ]
         if cause == EMERGING_CAUSE:
             weights[emerging, j] *= EMERGING_BOOST
+        if cause == FIXED_CAUSE:
+            weights[fixed, j] *= FIXED_FACTOR
     how_many = rng.choice(3, size=len(profiles), p=counts)
     drawn: list[tuple[str, ...]] = []
     for row, count in zip(weights, how_many.tolist(), strict=True):

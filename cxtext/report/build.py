@@ -22,16 +22,19 @@ import pandas as pd
 
 from cxtext import schema
 from cxtext.analysis.drivers import IMPACT_METHOD
+from cxtext.analysis.effects import EFFECT_METHOD
 from cxtext.errors import ConfigError, DataValidationError
 from cxtext.report import answers
 from cxtext.report.page import answer_key, report_page
 from cxtext.store import Filters, Store
+from cxtext.store.actions import action_effect, list_actions
 from cxtext.store.queries import Level, Period, facets
 
 TAGGED_COLUMNS = (schema.ID, schema.THEME_IDS, schema.THEME_LABELS)
 PERIODS = ("day", "week", "month")
 TREND_PERIODS = 8
 TOP_DRIVERS = 10
+MAX_ACTIONS = 20  # the latest shipped fixes a report shows
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,11 @@ def report_data(
             cur, flt, level=level, period=period
         ),
     }
+    listed = list_actions(cur)[:MAX_ACTIONS]
+    computed[answer_key("/actions", {})] = {"actions": listed}
+    for action in listed:
+        key = answer_key(f"/actions/{action['action_id']}/effect", {})
+        computed[key] = action_effect(cur, action["action_id"])
     for theme in computed[answer_key("/themes", themes_params)]["themes"]:
         theme_id = theme["theme_id"]
         detail = answers.theme(cur, flt, theme_id, level=level, by=by or None, period=period)
@@ -297,6 +305,8 @@ def _methods(summary: ReportSummary, data: dict[str, Any]) -> str:
         or f"{emerging['method']}; latest {data['period']} against the "
         f"{emerging['window']} before it.",
     }
+    if data["answers"][answer_key("/actions", {})]["actions"]:
+        items["Fixes"] = EFFECT_METHOD + "."
     rows = "".join(
         f"<dt>{html.escape(name)}</dt><dd>{html.escape(text)}</dd>" for name, text in items.items()
     )

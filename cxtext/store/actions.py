@@ -19,7 +19,7 @@ import duckdb
 from cxtext.analysis.effects import EFFECT_METHOD, window_effect
 from cxtext.errors import DataValidationError
 
-DEFAULT_WINDOW_DAYS: Final = 28
+DEFAULT_WINDOW_DAYS: Final = 91  # a quarter of feedback on each side
 _LEVELS: Final = ("theme", "parent")
 
 

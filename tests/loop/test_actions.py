@@ -64,7 +64,7 @@ def _effect(store: Store, **action: object) -> dict:
         **action,  # type: ignore[arg-type]
     )
     with store.reader() as reader, reader.cursor() as cur:
-        effect = action_effect(cur, made["action_id"])
+        effect = action_effect(cur, made["action_id"], window_days=28)
     assert effect is not None
     return effect
 

@@ -121,6 +121,7 @@
     state.themes = themes.themes;
     renderThemes();
     renderEmerging(emerging);
+    renderActions();
     if (state.selected !== null) openTheme(state.selected);
   }
 
@@ -249,6 +250,37 @@
           el("a", { href: "#", dir: "auto", onclick: (e) => { e.preventDefault(); openTheme(t.theme_id); } }, label(t)),
           ` ${t.new ? "new in" : "rising in"} ${t.latest_period}: ${fmt(t.share)}% of comments against ${fmt(t.baseline_share)}% before (${t.count} comments, adjusted p = ${fmt(t.p_adjusted, 3)})`)))
       : el("p", { class: "hint" }, `No theme rose beyond chance in the latest ${emerging.period}.`));
+  }
+
+  // --- fixes -----------------------------------------------------------------------------
+  async function renderActions() {
+    let listed;
+    try {
+      listed = (await get("/actions", {})).actions.slice(0, 20);
+    } catch (error) {
+      $("actions-section").hidden = true;
+      return;
+    }
+    $("actions-section").hidden = !listed.length;
+    if (!listed.length) return;
+    const effects = await Promise.all(
+      listed.map((a) => get(`/actions/${a.action_id}/effect`, {}).catch(() => null)));
+    const head = ["Fix", "Theme", "Scope", "Shipped", "Share of comments", "Change against the comparison"];
+    const rows = listed.map((a, k) => {
+      const found = effects[k] && effects[k].effect;
+      const scope = Object.entries(a.segments).map(([n, v]) => `${n} ${v.join(", ")}`).join("; ") || "all";
+      const share = found ? `${fmt(found.share.before)}% → ${fmt(found.share.after)}%` : "–";
+      const did = found && found.did;
+      const verdict = !found ? (effects[k] ? effects[k].message : "not available")
+        : !did ? "no comparison"
+        : `${signed(did.estimate)}% (${fmt(did.ci[0])}% to ${fmt(did.ci[1])}%)${did.significant ? "" : ", not beyond chance"}`;
+      return el("tr", {},
+        el("td", { dir: "auto" }, `${a.description} (${a.owner})`), el("td", { dir: "auto" }, a.theme_label || a.theme_id),
+        el("td", {}, scope), el("td", {}, a.shipped_on), el("td", {}, share),
+        el("td", { class: !did ? "ns" : did.significant ? (did.estimate < 0 ? "pos" : "neg") : "ns" }, verdict));
+    });
+    $("actions").replaceChildren(el("table", {}, el("thead", {}, el("tr", {}, head.map((t) => el("th", {}, t)))),
+      el("tbody", {}, rows)));
   }
 
   // --- drill-down ------------------------------------------------------------------------
