@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cxtext.cli.common import JsonFlag, app, out, run_command
+from cxtext.cli.common import JsonFlag, StoreFile, app, out, print_json, run_command
 from cxtext.errors import ConfigError, DataValidationError
 
 actions_app = typer.Typer(help="Fixes shipped for themes and their effect.", no_args_is_help=True)
 app.add_typer(actions_app, name="actions")
-
-StoreArg = Annotated[
-    Path, typer.Option("--store", exists=True, dir_okay=False, help="The DuckDB store.")
-]
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _segments(items: list[str] | None) -> dict[str, list[str]]:
@@ -37,7 +27,7 @@ def _segments(items: list[str] | None) -> dict[str, list[str]]:
 
 @actions_app.command("add")
 def add(
-    store: StoreArg,
+    store: StoreFile,
     theme: Annotated[int, typer.Option(help="Theme id (of the store's active model).")],
     description: Annotated[str, typer.Option(help="What was done.")],
     owner: Annotated[str, typer.Option(help="The team or person that did it.")],
@@ -68,13 +58,13 @@ def add(
 
     made = run_command(action)
     if as_json:
-        print(_json(made))
+        print_json(made)
         return
     out.print(f"action {made['action_id']}: {made['theme_label']} ({made['shipped_on']})")
 
 
 @actions_app.command("list")
-def list_(store: StoreArg, as_json: JsonFlag = False) -> None:
+def list_(store: StoreFile, as_json: JsonFlag = False) -> None:
     """Recorded fixes, the latest shipped first."""
     from cxtext.store import Store
     from cxtext.store.actions import list_actions
@@ -85,7 +75,7 @@ def list_(store: StoreArg, as_json: JsonFlag = False) -> None:
 
     rows = run_command(action)
     if as_json:
-        print(_json(rows))
+        print_json(rows)
         return
     for row in rows:
         scope = ", ".join(f"{k}={'|'.join(v)}" for k, v in row["segments"].items()) or "all"
@@ -98,7 +88,7 @@ def list_(store: StoreArg, as_json: JsonFlag = False) -> None:
 @actions_app.command("effect")
 def effect(
     action_id: str,
-    store: StoreArg,
+    store: StoreFile,
     window: Annotated[int, typer.Option(min=1, help="Days before and after.")] = 91,
     as_json: JsonFlag = False,
 ) -> None:
@@ -116,7 +106,7 @@ def effect(
 
     result = run_command(action)
     if as_json:
-        print(_json(result))
+        print_json(result)
         return
     print_effect(result)
 

@@ -1,33 +1,24 @@
-"""``cxtext cases list|show|update``: the follow-up cases that routing opened in a store."""
+"""``cxtext cases list|show|update|metrics``: the follow-up cases routing opened in a store."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from cxtext.cli.common import JsonFlag, app, out, run_command
+from cxtext.cli.common import JsonFlag, StoreFile, app, out, print_json, run_command
 from cxtext.errors import DataValidationError
 
 cases_app = typer.Typer(help="Follow-up cases of routed comments.", no_args_is_help=True)
 app.add_typer(cases_app, name="cases")
-
-StoreArg = Annotated[
-    Path, typer.Option("--store", exists=True, dir_okay=False, help="The DuckDB store.")
-]
 SHOWN = ("case_id", "status", "owner", "theme_label", "opened_at", "due_at", "overdue")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 @cases_app.command("list")
 def list_(
-    store: StoreArg,
+    store: StoreFile,
     owner: Annotated[str | None, typer.Option(help="Only this owner's cases.")] = None,
     status: Annotated[
         str | None, typer.Option(help="open, contacted, resolved or dismissed.")
@@ -58,7 +49,7 @@ def list_(
 
     rows, next_cursor = run_command(action)
     if as_json:
-        print(_json({"cases": rows, "next_cursor": next_cursor}))
+        print_json({"cases": rows, "next_cursor": next_cursor})
         return
     table = Table(title=f"cases in {store}")
     for column in SHOWN:
@@ -71,21 +62,18 @@ def list_(
 
 
 @cases_app.command("show")
-def show(case_id: str, store: StoreArg, as_json: JsonFlag = False) -> None:
+def show(case_id: str, store: StoreFile, as_json: JsonFlag = False) -> None:
     """One case and its history."""
     from cxtext.store import Store
     from cxtext.store.cases import get_case
 
     def action() -> dict[str, Any]:
         with Store(store).reader() as reader, reader.cursor() as cur:
-            case = get_case(cur, case_id)
-        if case is None:
-            raise DataValidationError(f"no case {case_id!r} in {store}")
-        return case
+            return _found(get_case(cur, case_id), case_id, store)
 
     case = run_command(action)
     if as_json:
-        print(_json(case))
+        print_json(case)
         return
     for key, value in case.items():
         if key != "history":
@@ -97,7 +85,7 @@ def show(case_id: str, store: StoreArg, as_json: JsonFlag = False) -> None:
 @cases_app.command("update")
 def update(
     case_id: str,
-    store: StoreArg,
+    store: StoreFile,
     by: Annotated[str, typer.Option("--by", help="Who makes the change.")],
     status: Annotated[
         str | None, typer.Option(help="open, contacted, resolved or dismissed.")
@@ -110,20 +98,18 @@ def update(
 
     def action() -> dict[str, Any]:
         case = Store(store).update_case(case_id, status=status, note=note, actor=by)
-        if case is None:
-            raise DataValidationError(f"no case {case_id!r} in {store}")
-        return case
+        return _found(case, case_id, store)
 
     case = run_command(action)
     if as_json:
-        print(_json(case))
+        print_json(case)
         return
     out.print(f"case {case_id}: {case['status']} ({len(case['history'])} changes)")
 
 
 @cases_app.command("metrics")
 def metrics(
-    store: StoreArg,
+    store: StoreFile,
     by: Annotated[
         list[str] | None, typer.Option("--by", help="owner, theme or rule (repeatable).")
     ] = None,
@@ -143,7 +129,7 @@ def metrics(
 
     result = run_command(action)
     if as_json:
-        print(_json(result))
+        print_json(result)
         return
     groups = result["groups"]
     table = Table(title=f"follow-up of the cases in {store}")
@@ -163,3 +149,9 @@ def metrics(
             f"{rescore['not_contacted']['mean_change']:+.2f} (n {rescore['not_contacted']['n']}); "
             f"difference {rescore['difference']:+.2f} [{lo:+.2f}, {hi:+.2f}]"
         )
+
+
+def _found(case: dict[str, Any] | None, case_id: str, store: Path) -> dict[str, Any]:
+    if case is None:
+        raise DataValidationError(f"no case {case_id!r} in {store}")
+    return case

@@ -3,6 +3,7 @@ handling, progress bars, and loading inputs, encoders and models."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -155,6 +156,16 @@ def check_period(value: str | None) -> PeriodName | None:
 
 def parse_languages(value: str) -> tuple[str, ...]:
     return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+StoreFile = Annotated[
+    Path, typer.Option("--store", exists=True, dir_okay=False, help="The DuckDB store.")
+]
+
+
+def print_json(value: Any) -> None:
+    """``value`` as one line of JSON (dates and times as ISO text)."""
+    print(json.dumps(value, ensure_ascii=False, default=str))
 
 
 StoreOpt = Annotated[

@@ -194,13 +194,8 @@ def _cursor(source: Path, bundle: Path | None) -> Iterator[duckdb.DuckDBPyConnec
     if source.is_file() and source.suffix in (".duckdb", ".db"):
         if bundle is not None:
             raise ConfigError("--model is for a tagged file; a store knows its models")
-        reader = Store(source).reader()
-        cur, _ = reader.snapshot()
-        try:
+        with Store(source).reader() as reader, reader.cursor() as cur:
             yield cur
-        finally:
-            cur.close()
-            reader.close()
         return
     frame = read_tagged(source)
     with tempfile.TemporaryDirectory(prefix="cxtext-report-") as tmp:
@@ -215,13 +210,8 @@ def _cursor(source: Path, bundle: Path | None) -> Iterator[duckdb.DuckDBPyConnec
             segments=schema.segment_columns(frame.columns),
             activate=True,
         )
-        reader = store.reader()
-        cur, _ = reader.snapshot()
-        try:
+        with store.reader() as reader, reader.cursor() as cur:
             yield cur
-        finally:
-            cur.close()
-            reader.close()
 
 
 def read_tagged(source: Path) -> pd.DataFrame:
@@ -281,9 +271,7 @@ def _now() -> str:
 
 
 def _subtitle(summary: ReportSummary) -> str:
-    span = (
-        f"{summary.date_from} to {summary.date_to}" if summary.date_from else "undated comments"
-    )
+    span = f"{summary.date_from} to {summary.date_to}" if summary.date_from else "undated comments"
     return f"{summary.comments:,} comments · {span} · model {summary.model or 'none'}"
 
 
