@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
-ROWS = "600"  # the demo survey's size here; the notebooks' default is larger
+ROWS = "400"  # the demo survey's size here; the notebooks' default is larger
 
 
 def test_the_three_notebooks_are_stored_without_outputs() -> None:
