@@ -50,6 +50,7 @@ __all__ = [
     "csat_table",
     "metrics_report",
     "nps_difference",
+    "nps_from_counts",
     "nps_stats",
     "nps_table",
     "response_time_table",
@@ -383,8 +384,17 @@ def nps_table(
     used = score.notna() | _source_mask(frame, schema.Source.SURVEY)
     sub, score = frame.loc[used], score.loc[used]
     counts = _nps_counts(score).assign(n_missing_score=score.isna())
-    table = nps_stats_columns(_groupby(counts, _group_keys(sub, by, period)).sum())
-    return _finish(table)[[*_key_names(by, period), *NPS_COLUMNS]]
+    grouped = _groupby(counts, _group_keys(sub, by, period)).sum()
+    return nps_from_counts(_finish(grouped, drop_empty=False), by=by, period=period)
+
+
+def nps_from_counts(
+    counts: pd.DataFrame, *, by: Sequence[str] = (), period: PeriodName | None = None
+) -> pd.DataFrame:
+    """:func:`nps_table` from counts per group (the key columns, ``n``, ``promoters``,
+    ``passives``, ``detractors`` and ``n_missing_score``), such as the store counts them."""
+    table = nps_stats_columns(counts)
+    return table.loc[table["n"] > 0, [*_key_names(by, period), *NPS_COLUMNS]].reset_index(drop=True)
 
 
 # --- CSAT ---------------------------------------------------------------------------------

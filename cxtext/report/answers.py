@@ -22,15 +22,21 @@ from cxtext.analysis.metrics import (
     ces_table,
     csat_stats,
     csat_table,
-    nps_stats,
+    nps_from_counts,
     nps_stats_columns,
-    nps_table,
     response_time_table,
     table_records,
 )
 from cxtext.analysis.trends import emerging_from_counts
 from cxtext.errors import ConfigError
-from cxtext.store import Filters, period_theme_counts, theme_counts, theme_detail
+from cxtext.store import (
+    Filters,
+    nps_counts,
+    period_theme_counts,
+    score_rows,
+    theme_counts,
+    theme_detail,
+)
 from cxtext.store.queries import (
     ANY_MODEL,
     Level,
@@ -317,23 +323,17 @@ def metrics(
     response times one per metric (first response, resolution). Undated comments count
     in the overall and segment figures and in no period; ``n_undated`` says how many."""
     flt = resolve_model(cur, flt)
-    from cxtext.store import score_rows
-
+    if kind == "nps":
+        return _nps_metrics(cur, flt, by, period)
     frame = score_rows(cur, flt, list(by))
     undated = frame[schema.CREATED_AT].isna().to_numpy()
     table_of = {
-        "nps": nps_table,
         "csat": csat_table,
         "ces": ces_table,
         "response-times": response_time_table,
     }[kind]
     overall: dict[str, Any] | list[dict[str, Any]]
-    if kind == "nps":
-        overall = nps_stats(frame["nps_score"])
-    elif kind == "csat":
-        overall = csat_stats(frame["csat"])
-    else:
-        overall = table_records(table_of(frame))
+    overall = csat_stats(frame["csat"]) if kind == "csat" else table_records(table_of(frame))
     return {
         "model": model_of(flt),
         "metric": kind,
@@ -344,6 +344,27 @@ def metrics(
             else []
         ),
         "n_undated": int(undated.sum()),
+    }
+
+
+def _nps_metrics(
+    cur: duckdb.DuckDBPyConnection, flt: Filters, by: Sequence[str], period: Period | None
+) -> dict[str, Any]:
+    """:func:`metrics` of the NPS, from counts the store aggregates."""
+    total, undated = nps_counts(cur, flt)
+    overall = table_records(nps_stats_columns(total[["n", "promoters", "passives", "detractors"]]))[
+        0
+    ]
+    groups: list[dict[str, Any]] = []
+    if by or period:
+        counts, _ = nps_counts(cur, flt, by, period)
+        groups = table_records(nps_from_counts(counts, by=by, period=period))
+    return {
+        "model": model_of(flt),
+        "metric": "nps",
+        "overall": overall,
+        "groups": groups,
+        "n_undated": undated,
     }
 
 

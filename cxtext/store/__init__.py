@@ -12,11 +12,11 @@ from cxtext.store.queries import (
     comments_page,
     list_models,
     period_theme_counts,
-    score_rows,
     theme_counts,
     theme_detail,
 )
 from cxtext.store.schema import SCHEMA_VERSION, migrate
+from cxtext.store.scores import nps_counts, score_rows
 from cxtext.store.store import Reader, Store
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "comments_page",
     "list_models",
     "migrate",
+    "nps_counts",
     "period_theme_counts",
     "score_rows",
     "theme_counts",

@@ -42,7 +42,6 @@ __all__ = [
     "list_models",
     "period_theme_counts",
     "resolve_model",
-    "score_rows",
     "segment_theme_counts",
     "theme_counts",
     "theme_detail",
@@ -84,28 +83,6 @@ _PAGE_COLUMNS: Final = (
     "id, created_at, source, language, text, nps_score, CAST(nps_group AS TEXT) AS nps_group, "
     "csat, sentiment, sentiment_label, CAST(predicted_nps_group AS TEXT) AS predicted_nps_group, "
     "theme_id, parent_theme_id, theme_ids, parent_theme_ids, segments, model, model_version"
-)
-_SCORE_COLUMNS: Final[dict[str, str]] = {
-    schema.ID: "string",
-    schema.SOURCE: "string",
-    schema.CREATED_AT: "datetime64[ns, UTC]",
-    schema.LANGUAGE: "string",
-    schema.NPS_SCORE: "Int64",
-    schema.NPS_GROUP: "string",
-    schema.CSAT: "Int64",
-    schema.SENTIMENT: "float64",
-    schema.PREDICTED_NPS_GROUP: "string",
-    schema.CES: "Int64",
-    schema.CES_SCALE: "string",
-    schema.FIRST_RESPONSE_AT: "datetime64[ns, UTC]",
-    schema.RESOLVED_AT: "datetime64[ns, UTC]",
-    schema.LAST_RESOLVED_AT: "datetime64[ns, UTC]",
-}
-_SCORE_SELECT: Final = (
-    "c.id, c.source, c.created_at, c.language, c.nps_score, "
-    "CAST(c.nps_group AS TEXT) AS nps_group, c.csat, c.sentiment, "
-    "CAST(c.predicted_nps_group AS TEXT) AS predicted_nps_group, "
-    "f.ces, f.ces_scale, f.first_response_at, f.resolved_at, f.last_resolved_at"
 )
 
 
@@ -659,40 +636,6 @@ def _page(
             ORDER BY p.created_at DESC NULLS LAST, p.id DESC""",
         [*params, rows],
     )
-
-
-def score_rows(
-    cur: duckdb.DuckDBPyConnection, filters: Filters, columns: Sequence[str] = ()
-) -> pd.DataFrame:
-    """The filtered comments' scores, for :mod:`cxtext.analysis.metrics`.
-
-    Parameters
-    ----------
-    columns
-        Segment names to add as columns (NA where a comment has no value).
-
-    Returns
-    -------
-    DataFrame
-        ``id``, ``source``, ``created_at``, ``language``, ``nps_score``, ``nps_group``,
-        ``csat``, ``sentiment``, ``predicted_nps_group`` in canonical dtypes, then one
-        string column per segment name.
-    """
-    clash = [name for name in columns if name in _SCORE_COLUMNS]
-    if clash or len(set(columns)) != len(columns):
-        raise DataValidationError(
-            f"segment columns must be distinct and not canonical score columns: {clash}"
-        )
-    scope = _scope(cur, filters)
-    selected = "".join(f", c.segments[?] AS segment_{i}" for i in range(len(columns)))
-    frame = _frame(
-        cur,
-        f"SELECT {_SCORE_SELECT}{selected} FROM comments c "
-        f"LEFT JOIN comment_facts f ON f.comment_id = c.id WHERE {scope.where} ORDER BY c.id",
-        [*columns, *scope.params],
-    )
-    frame = frame.rename(columns={f"segment_{i}": name for i, name in enumerate(columns)})
-    return frame.astype(_SCORE_COLUMNS | dict.fromkeys(columns, "string"))
 
 
 # --- helpers ------------------------------------------------------------------------------

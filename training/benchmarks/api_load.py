@@ -24,7 +24,8 @@ Setup, in a temporary folder:
    - GET /v1/comments?limit=50, cycling over NPS groups and themes;
    - the dashboard's view: the six requests its page sends (filter choices, NPS per month,
      themes, drivers, emerging themes, one theme by country), for all comments and for
-     each country; the bytes of the unfiltered view's answers are reported too;
+     each country; the bytes of the unfiltered view's answers, and each of its requests'
+     latency when sent one at a time, are reported too;
    - GET /v1/themes again with the ``ETag`` of an earlier answer in ``If-None-Match``
      (a client revalidating what it holds: ``304 Not Modified``, no body);
    - POST /v1/tag with 32 comments (demo texts in 9 languages), with its own count and
@@ -274,18 +275,33 @@ def dashboard_view(country: str | None) -> list[tuple[str, str, dict[str, Any]]]
     ]
 
 
-def view_bytes(base: str) -> dict[str, int]:
-    """Bytes of each answer of the unfiltered dashboard view: what reaches the page."""
+def view_answers(base: str) -> dict[str, Any]:
+    """Bytes of each answer of the unfiltered dashboard view (what reaches the page), and
+    each request's latency sent one by one for all 11 views, after one pass that warms
+    the workers: which part of a view is slow."""
     import httpx
 
-    sizes = {}
-    for _, path, options in dashboard_view(None):
-        answer = httpx.get(
-            f"{base}{path}", params=options.get("params"), headers={"X-API-Key": KEY}, timeout=120
-        )
-        answer.raise_for_status()
-        sizes[path] = len(answer.content)
-    return sizes
+    sizes: dict[str, int] = {}
+    latency: dict[str, list[float]] = {}
+    with httpx.Client(base_url=base, headers={"X-API-Key": KEY}, timeout=120) as client:
+        for timed in (False, True):
+            for country in (None, *COUNTRIES):
+                for _, path, options in dashboard_view(country):
+                    started = time.perf_counter()
+                    answer = client.get(path, params=options.get("params"))
+                    answer.raise_for_status()
+                    if timed:
+                        latency.setdefault(path, []).append(time.perf_counter() - started)
+                    if country is None:
+                        sizes[path] = len(answer.content)
+    one_by_one = {
+        path: {
+            "p50_ms": round(1000 * float(np.median(values)), 1),
+            "max_ms": round(1000 * max(values), 1),
+        }
+        for path, values in latency.items()
+    }
+    return {"dashboard_view_bytes": sizes, "dashboard_request_one_by_one": one_by_one}
 
 
 def plan(args: argparse.Namespace, texts: list[str], etag: str) -> dict[str, tuple[list[Any], int]]:
@@ -361,7 +377,13 @@ def main() -> None:
         for config, cache in (("no response cache", 0), ("response cache", 512)):
             server, base = start_server(store, models_dir, args.workers, cache)
             try:
-                results[config] = {"dashboard_view_bytes": view_bytes(base)}
+                results[config] = view_answers(base)
+                print(f"{config:18} dashboard view, one request at a time:")
+                for path, figures in results[config]["dashboard_request_one_by_one"].items():
+                    print(
+                        f"{'':18}   {path:28} p50 {figures['p50_ms']:>8.1f} ms  max "
+                        f"{figures['max_ms']:>8.1f} ms"
+                    )
                 etag = httpx.get(f"{base}/v1/themes", headers={"X-API-Key": KEY}).headers["etag"]
                 for name, (requests, concurrency) in plan(args, texts, etag).items():
                     if cache and name.startswith("POST"):
