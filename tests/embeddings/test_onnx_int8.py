@@ -24,6 +24,7 @@ from cxtext.embeddings import (
 )
 from cxtext.embeddings.cache import encoder_key
 from cxtext.embeddings.default_model import _VERIFY_SENTENCES, DEFAULT_FOLDER_NAME, MANIFEST_NAME
+from cxtext.errors import EncoderError
 
 pytestmark = pytest.mark.integration
 
@@ -166,3 +167,22 @@ def test_a_corrupted_folder_is_rebuilt(
     manifest = json.loads((folder / MANIFEST_NAME).read_text())
     assert manifest["files"] == json.loads((built / MANIFEST_NAME).read_text())["files"]
     assert not list(tmp_path.glob(".build-*"))
+
+
+def test_a_graph_without_the_node_kept_in_fp32_is_refused(tmp_path: Path) -> None:
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = numpy_helper.from_array(np.ones((4, 4), np.float32), "weight")
+    node = helper.make_node("MatMul", ["x", "weight"], ["y"], name="/model/renamed/MatMul")
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        [weight],
+    )
+    onnx.save(helper.make_model(graph), tmp_path / "fp32.onnx")
+    with pytest.raises(EncoderError, match=r"layer\.4/output/dense/MatMul"):
+        onnx_int8._quantize(tmp_path / "fp32.onnx", tmp_path / "int8.onnx")
+    assert not (tmp_path / "int8.onnx").exists()

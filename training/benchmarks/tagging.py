@@ -21,8 +21,9 @@ Setup, in a temporary folder:
    into stages: language id, text cleaning, clause splitting, tokenisation, encoder
    forward, sentiment, theme assignment, Parquet I/O.
 
-Prints comments/s of each, the ratio to the baseline, the stage shares and the setup, and
-writes JSON.
+Prints comments/s of each, the ratio to the baseline, the stage shares, the quality checks
+a faster runtime must pass (within 0.01 of fp32, read from the themes and sentiment
+benchmarks' recorded runs, one per encoder) and the setup, and writes JSON.
 """
 
 from __future__ import annotations
@@ -162,6 +163,42 @@ def profile(source: Path, model: Path, work: Path) -> dict[str, Any]:
     return {"seconds": round(total, 1), "stages": stages}
 
 
+# What a faster runtime must keep within QUALITY_GATE of fp32, read from the quality
+# benchmarks' results: themes.py and sentiment.py, each run once per encoder (``--encoder
+# default-int8 --out results/themes_int8.json`` and ``results/sentiment_int8.json``).
+QUALITY_GATE = 0.01
+_CX, _HELD = "cxtext train + tag (defaults)", "cxtext tag, 7,003 held-out rows"
+_B77, _HEAD = ("banking77", "sizes", "3000", "runs"), ("runs", "logistic head")
+QUALITY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Banking77 NMI, 3,000 rows": ("themes", (*_B77, _CX, "nmi")),
+    "Banking77 ARI, 3,000 rows": ("themes", (*_B77, _CX, "ari")),
+    "Banking77 accuracy, 3,000 rows": ("themes", (*_B77, _CX, "acc")),
+    "Banking77 NMI, 7,003 held-out": ("themes", (*_B77, _HELD, "nmi")),
+    "SIB-200 nine translations in one theme": ("themes", ("sib200", "runs", _CX, "all_nine")),
+    "UMSAB sentiment macro-F1": ("sentiment", (*_HEAD, "umsab_val", "macro_f1")),
+    "airline sentiment macro-F1": ("sentiment", (*_HEAD, "airline_heldout", "macro_f1")),
+    "ABSA sentiment macro-F1": ("sentiment", (*_HEAD, "absa_heldout", "macro_f1")),
+}
+
+
+def quality_gate(results: Path, encoder: str) -> dict[str, Any]:
+    """fp32 against ``encoder`` on the quality checks, from the recorded benchmark results."""
+    suffix = "" if encoder == "default" else "_" + encoder.removeprefix("default-")
+    rows: dict[str, Any] = {}
+    for name, (benchmark, keys) in QUALITY.items():
+        values = []
+        for file in (results / f"{benchmark}.json", results / f"{benchmark}{suffix}.json"):
+            value: Any = json.loads(file.read_text()) if file.exists() else None
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            values.append(value)
+        fp32, other = values
+        delta = None if fp32 is None or other is None else round(other - fp32, 4)
+        rows[name] = {"fp32": fp32, encoder: other, "difference": delta}
+        rows[name]["within_gate"] = None if delta is None else delta >= -QUALITY_GATE
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
@@ -247,6 +284,13 @@ def main() -> None:
             results[f"profile ({encoder})"] = profile(head, models, work)
             print(f"profile ({encoder}):", json.dumps(results[f"profile ({encoder})"]), flush=True)
     setup["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    for encoder in args.encoders.split(","):
+        if encoder != "default":
+            gate = quality_gate(ROOT / "training" / "benchmarks" / "results", encoder)
+            results[f"quality gate ({encoder} against fp32)"] = gate
+            print(f"quality, fp32 against {encoder} (recorded runs; gate {QUALITY_GATE}):")
+            for name, row in gate.items():
+                print(f"  {name:40} {row['fp32']!s:>7} {row[encoder]!s:>7}  {row['within_gate']}")
     write_result(
         args.out,
         {
