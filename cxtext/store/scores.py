@@ -58,11 +58,7 @@ def score_rows(
         ``csat``, ``sentiment``, ``predicted_nps_group`` in canonical dtypes, then one
         string column per segment name.
     """
-    clash = [name for name in columns if name in _SCORE_COLUMNS]
-    if clash or len(set(columns)) != len(columns):
-        raise DataValidationError(
-            f"segment columns must be distinct and not canonical score columns: {clash}"
-        )
+    _check_segment_columns(columns)
     scope = _scope(cur, filters)
     selected = "".join(f", c.segments[?] AS segment_{i}" for i in range(len(columns)))
     frame = _frame(
@@ -103,6 +99,7 @@ def nps_counts(
         comments without a date are left out of ``counts``; ``undated`` counts them among
         all the filtered comments either way.
     """
+    _check_segment_columns(by, reserved=["period"] if period else [])
     if period is not None and period not in schema.PERIOD_FREQ:
         raise ConfigError(f"period must be one of {', '.join(schema.PERIODS)}, not {period!r}")
     scope = _scope(cur, filters)
@@ -128,3 +125,11 @@ def nps_counts(
         scope.params,
     ).fetchall()
     return counts, int(undated)
+
+
+def _check_segment_columns(columns: Sequence[str], reserved: Sequence[str] = ()) -> None:
+    clash = [name for name in columns if name in _SCORE_COLUMNS or name in reserved]
+    if clash or len(set(columns)) != len(columns):
+        raise DataValidationError(
+            f"segment columns must be distinct and not canonical score columns: {clash}"
+        )

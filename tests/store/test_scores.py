@@ -11,7 +11,7 @@ import pytest
 
 from cxtext import schema
 from cxtext.analysis.metrics import nps_stats, nps_table, table_records
-from cxtext.errors import ConfigError
+from cxtext.errors import ConfigError, DataValidationError
 from cxtext.report import answers
 from cxtext.store import ANY_MODEL, Filters, Store, nps_counts, score_rows
 from tests.store.frames import MODEL, VERSION, tagged_frame
@@ -79,3 +79,11 @@ def test_counts_add_up_and_a_bad_period_is_refused(cur: duckdb.DuckDBPyConnectio
     assert undated == int(rows[schema.CREATED_AT].isna().sum())
     with pytest.raises(ConfigError, match="period must be one of"):
         nps_counts(cur, Filters(model=ANY_MODEL), period="year")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("by", [("country", "country"), ("nps_score",), ("period",)])
+def test_repeated_or_reserved_segment_names_are_refused(
+    cur: duckdb.DuckDBPyConnection, by: tuple[str, ...]
+) -> None:
+    with pytest.raises(DataValidationError, match="segment columns must be distinct"):
+        answers.metrics(cur, Filters(model=ANY_MODEL), "nps", by=by, period="month")
