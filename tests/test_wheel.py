@@ -51,7 +51,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_lists_the_package_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for version in ("v1", "v2", "v3"):
+    for version in ("v1", "v2", "v4"):
         for part in ("manifest.json", "arrays.npz", "state.json", "MODEL_CARD.md"):
             assert f"cxtext/shipped/sentiment/{version}/{part}" in names
     assert any(n.startswith("cxtext/themes/data/") and n.endswith(".toml") for n in names)

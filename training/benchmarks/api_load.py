@@ -6,8 +6,9 @@ Usage: python training/benchmarks/api_load.py [--comments 1000000] [--workers 2]
 
 Setup, in a temporary folder:
 
-1. Trains a theme model on the generated demo survey with the default encoder (clause
-   vectors from the persistent cache), and its predicted NPS group model.
+1. Trains a theme model on the generated demo survey with the encoder new models train
+   on (the int8 runtime; clause vectors from the persistent cache), and its predicted NPS
+   group model.
 2. Writes ``--comments`` synthetic tagged comments (26 weeks, 9 languages, 10 countries,
    90% survey answers, 1-3 clauses each, themes of that model, scores that depend on the
    themes) into a DuckDB store with the model published and active.
@@ -143,14 +144,14 @@ def prepare(work: Path, n: int) -> tuple[Path, Path, list[str], dict[str, float]
     store's write time and size."""
     files = write_demo(work / "demo", seed=SEED)
     survey = ingest_file(files["survey"], ColumnMapping.from_toml(files["survey_mapping"])).frame
-    encoder = default_encoder()
     config = load_config(files["themes_config"])
+    encoder = default_encoder(config.encoder)  # the encoder new models train on
     model, report, clauses = train_themes(survey, encoder, config)
     models_dir = work / "models" / "load"
     save_trained(
         model, report, clauses, config, encoder=encoder.info.to_dict(), models_dir=models_dir
     )
-    sentiment, _ = load_sentiment()
+    sentiment, _ = load_sentiment(encoder_id=encoder.info.id)
     train_nps_bundle(survey, encoder, sentiment, models_dir=models_dir, theme_version="v1")
     started = time.perf_counter()
     frame = synthetic(model, n, np.random.default_rng(SEED))
