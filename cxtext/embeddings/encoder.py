@@ -24,6 +24,7 @@ from cxtext.embeddings.default_model import (
 from cxtext.embeddings.onnx_int8 import (
     INT8_ENCODER_ID,
     INT8_MODEL,
+    RETIRED_INT8_IDS,
     OnnxInt8Encoder,
     load_int8_encoder,
 )
@@ -153,6 +154,11 @@ def load_encoder(
     prompt, max_seq_length
         Override the model's own settings (not supported by ``"default-int8"``).
     """
+    if model in RETIRED_INT8_IDS:
+        raise EncoderError(
+            f"{model!r} was the first int8 build, replaced by {INT8_ENCODER_ID!r}; its vectors "
+            "cannot be made again: retrain the model (encoder = 'default-int8')"
+        )
     if model in (INT8_MODEL, INT8_ENCODER_ID):
         if prompt is not None or max_seq_length:
             raise EncoderError(f"{model!r} keeps the default prompt and window")

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INT8_ENCODER_ID = "cxtext/multilingual-e5-small-int8-v2"
+# The first build (signed weights), replaced; its vectors cannot be made again.
+RETIRED_INT8_IDS = ("cxtext/multilingual-e5-small-int8",)
 INT8_MODEL = "default-int8"
 INT8_FOLDER_NAME = "multilingual-e5-small-int8"
 # Lowest cosine to the fp32 encoder accepted on the verification sentences at build time.

@@ -186,3 +186,8 @@ def test_a_graph_without_the_node_kept_in_fp32_is_refused(tmp_path: Path) -> Non
     with pytest.raises(EncoderError, match=r"layer\.4/output/dense/MatMul"):
         onnx_int8._quantize(tmp_path / "fp32.onnx", tmp_path / "int8.onnx")
     assert not (tmp_path / "int8.onnx").exists()
+
+
+def test_a_model_of_the_first_int8_build_is_told_to_retrain(tmp_path: Path) -> None:
+    with pytest.raises(EncoderError, match=r"first int8 build.*retrain"):
+        load_encoder("cxtext/multilingual-e5-small-int8", cache_dir=tmp_path)
