@@ -12,8 +12,7 @@ import pytest
 
 from cxtext import schema
 from cxtext.errors import ArtifactError, DataValidationError
-from cxtext.store import Store
-from cxtext.store import store as store_module
+from cxtext.store import Store, incoming
 from tests.store.frames import MANIFEST, MODEL, PARENTS, THEMES, VERSION, tagged_frame
 
 RUN = {"kind": "tag"}
@@ -232,7 +231,7 @@ def test_a_failure_inside_write_tagged_leaves_the_old_state(
     _tag_v1(store)
     before = store.path.read_bytes()
     # The model is published and the comments are in when the last statement fails.
-    monkeypatch.setattr(store_module, "REBUILD_DAILY_COUNTS", ("SELECT error('killed')",))
+    monkeypatch.setattr(incoming, "REBUILD_DAILY_COUNTS", ("SELECT error('killed')",))
     with pytest.raises(duckdb.Error, match="killed"):
         store.write_tagged(
             tagged_frame(30, start=10),
