@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 from cxtext.cli import EXIT_DATA, EXIT_USAGE, app
 from cxtext.cli import themes as cli_themes
 from cxtext.persistence import replacing
-from cxtext.store import Store
-from cxtext.store import store as store_module
+from cxtext.store import Store, incoming
 from tests.fakes import PHRASES, FakeEncoder
 from tests.fakes import fake_models as build_fake_models
 
@@ -322,7 +321,7 @@ def test_tag_store_is_one_write_of_model_comments_and_run(
     before = store.read_bytes()
     # Tagging with v2 dies while its comments are written: v2, its comments and its run
     # must not appear.
-    monkeypatch.setattr(store_module, "REBUILD_DAILY_COUNTS", ("SELECT error('killed')",))
+    monkeypatch.setattr(incoming, "REBUILD_DAILY_COUNTS", ("SELECT error('killed')",))
     v2 = ["--model", str(fake_models["themes"] / "v2"), "--store", str(store)]
     assert _tag(to_tag, fake_models, out, *v2)[0] != 0
     assert store.read_bytes() == before
