@@ -300,9 +300,10 @@ def quiet_model_loading() -> None:
 
 def encoder_for(name: str, cache_dir: Path, *, batch_size: int = 32) -> Any:
     """The encoder named by a config or manifest, behind the persistent embedding cache."""
-    from cxtext.embeddings import cached_encoder
+    from cxtext.embeddings import INT8_ENCODER_ID, INT8_MODEL, cached_encoder
 
-    quiet_model_loading()
+    if name not in (INT8_MODEL, INT8_ENCODER_ID):
+        quiet_model_loading()  # importing transformers costs a second the int8 runtime saves
     return cached_encoder(name, cache_dir=cache_dir, batch_size=batch_size)
 
 
