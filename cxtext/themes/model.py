@@ -393,7 +393,10 @@ class ThemeModel(BaseEstimator):
         best, best_sim = sims.argmax(axis=1), sims.max(axis=1)
         threshold = self.seed_threshold
         if threshold is None:
-            threshold = _tune_threshold(best, best_sim, picks, keep) if (picks >= 0).any() else 0.85
+            tuned = (picks >= 0).any()
+            threshold = (
+                _tune_threshold(best, best_sim, picks, keep) if tuned else _DEFAULT_SEED_THRESHOLD
+            )
         hit = keep & (best_sim >= threshold)
         members[hit] = best[hit]
         return protos, float(threshold), members
@@ -544,6 +547,8 @@ _WARD_REFERENCE_ROWS = 3000
 _LDA_SHRINKAGE = 0.1
 _MIN_LANGUAGE_ROWS = 20
 _MAX_DIMS = 64
+# The seed threshold when no respondent picked a problem to tune it on.
+_DEFAULT_SEED_THRESHOLD = 0.85
 
 
 @cache
@@ -637,10 +642,13 @@ def _tune_threshold(
 ) -> float:
     """Cosine threshold maximising F1 of "joins seed s" against the respondents' picks.
 
-    Rows without a pick count as "no seed", so joining them is a false positive.
+    Rows without a pick count as "no seed", so joining them is a false positive. A clause
+    whose direction no seed shares has similarity -inf, so low quantiles can be -inf or
+    NaN (-inf minus -inf); a NaN candidate joins nothing and is never chosen.
     """
     rows = keep
-    candidates = np.quantile(best_sim[rows], np.linspace(0.05, 0.95, 37))
+    with np.errstate(invalid="ignore"):
+        candidates = np.quantile(best_sim[rows], np.linspace(0.05, 0.95, 37))
     truth = picks[rows]
     scores = []
     for threshold in candidates:
@@ -648,5 +656,6 @@ def _tune_threshold(
         tp = ((predicted == truth) & (truth >= 0)).sum()
         fp = ((predicted >= 0) & (predicted != truth)).sum()
         fn = ((truth >= 0) & (predicted != truth)).sum()
-        scores.append(2 * tp / max(2 * tp + fp + fn, 1))
-    return float(candidates[int(np.argmax(scores))])
+        scores.append(2 * tp / max(2 * tp + fp + fn, 1) if np.isfinite(threshold) else -1.0)
+    best_threshold = float(candidates[int(np.argmax(scores))])
+    return best_threshold if np.isfinite(best_threshold) else _DEFAULT_SEED_THRESHOLD

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -152,3 +153,19 @@ def test_unknown_label_language_names_the_key(tmp_path: Path) -> None:
     )
     config = load_config(path)
     assert config.label_language == "nl" and config.seeds[0].polarity == "negative"
+
+
+def test_clauses_no_seed_can_take_leave_the_seed_threshold_finite_and_quiet() -> None:
+    from cxtext.themes.model import _tune_threshold
+
+    rng = np.random.default_rng(0)
+    best = rng.integers(0, 2, size=200)
+    best_sim = rng.uniform(0.5, 1.0, size=200)
+    best_sim[:120] = -np.inf  # praise: every seed is a complaint
+    picks = np.where(best_sim > 0.8, best, UNASSIGNED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        threshold = _tune_threshold(best, best_sim, picks, np.ones(200, bool))
+    assert 0.5 <= threshold <= 0.85
+    everything_unjoinable = np.full(200, -np.inf)
+    assert _tune_threshold(best, everything_unjoinable, picks, np.ones(200, bool)) == 0.85
