@@ -301,9 +301,11 @@ def quiet_model_loading() -> None:
 def encoder_for(name: str, cache_dir: Path, *, batch_size: int = 32) -> Any:
     """The encoder named by a config or manifest, behind the persistent embedding cache."""
     from cxtext.embeddings import INT8_ENCODER_ID, INT8_MODEL, cached_encoder
+    from cxtext.embeddings.onnx_int8 import INT8_FOLDER_NAME
 
-    if name not in (INT8_MODEL, INT8_ENCODER_ID):
-        quiet_model_loading()  # importing transformers costs a second the int8 runtime saves
+    # Importing transformers costs a second; the int8 runtime needs it only to be built.
+    if name not in (INT8_MODEL, INT8_ENCODER_ID) or not (cache_dir / INT8_FOLDER_NAME).is_dir():
+        quiet_model_loading()
     return cached_encoder(name, cache_dir=cache_dir, batch_size=batch_size)
 
 
