@@ -36,6 +36,7 @@ from cxtext.store import (
     score_rows,
     theme_counts,
     theme_detail,
+    undated_comments,
 )
 from cxtext.store.queries import (
     ANY_MODEL,
@@ -323,8 +324,46 @@ def metrics(
     response times one per metric (first response, resolution). Undated comments count
     in the overall and segment figures and in no period; ``n_undated`` says how many."""
     flt = resolve_model(cur, flt)
-    if kind == "nps":
-        return _nps_metrics(cur, flt, by, period)
+    figures = _nps_figures if kind == "nps" else _score_row_figures
+    overall, groups, undated = figures(cur, flt, kind, by, period)
+    return {
+        "model": model_of(flt),
+        "metric": kind,
+        "overall": overall,
+        "groups": groups,
+        "n_undated": undated,
+    }
+
+
+_Figures = tuple[dict[str, Any] | list[dict[str, Any]], list[dict[str, Any]], int]
+
+
+def _nps_figures(
+    cur: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    kind: str,
+    by: Sequence[str],
+    period: Period | None,
+) -> _Figures:
+    """The NPS from counts the store aggregates, without moving its rows."""
+    total = nps_counts(cur, flt)[["n", "promoters", "passives", "detractors"]]
+    overall = table_records(nps_stats_columns(total))[0]
+    groups = (
+        table_records(nps_from_counts(nps_counts(cur, flt, by, period), by=by, period=period))
+        if by or period
+        else []
+    )
+    return overall, groups, undated_comments(cur, flt)
+
+
+def _score_row_figures(
+    cur: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    kind: str,
+    by: Sequence[str],
+    period: Period | None,
+) -> _Figures:
+    """CSAT, CES or response times from the filtered comments' score rows."""
     frame = score_rows(cur, flt, list(by))
     undated = frame[schema.CREATED_AT].isna().to_numpy()
     table_of = {
@@ -332,40 +371,13 @@ def metrics(
         "ces": ces_table,
         "response-times": response_time_table,
     }[kind]
-    overall: dict[str, Any] | list[dict[str, Any]]
     overall = csat_stats(frame["csat"]) if kind == "csat" else table_records(table_of(frame))
-    return {
-        "model": model_of(flt),
-        "metric": kind,
-        "overall": overall,
-        "groups": (
-            table_records(table_of(frame[~undated] if period else frame, by=by, period=period))
-            if by or period
-            else []
-        ),
-        "n_undated": int(undated.sum()),
-    }
-
-
-def _nps_metrics(
-    cur: duckdb.DuckDBPyConnection, flt: Filters, by: Sequence[str], period: Period | None
-) -> dict[str, Any]:
-    """:func:`metrics` of the NPS, from counts the store aggregates."""
-    total, undated = nps_counts(cur, flt)
-    overall = table_records(nps_stats_columns(total[["n", "promoters", "passives", "detractors"]]))[
-        0
-    ]
-    groups: list[dict[str, Any]] = []
-    if by or period:
-        counts, _ = nps_counts(cur, flt, by, period)
-        groups = table_records(nps_from_counts(counts, by=by, period=period))
-    return {
-        "model": model_of(flt),
-        "metric": "nps",
-        "overall": overall,
-        "groups": groups,
-        "n_undated": undated,
-    }
+    groups = (
+        table_records(table_of(frame[~undated] if period else frame, by=by, period=period))
+        if by or period
+        else []
+    )
+    return overall, groups, int(undated.sum())
 
 
 def comments(cur: duckdb.DuckDBPyConnection, flt: Filters, **options: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from cxtext.store.queries import (
     theme_detail,
 )
 from cxtext.store.schema import SCHEMA_VERSION, migrate
-from cxtext.store.scores import nps_counts, score_rows
+from cxtext.store.scores import nps_counts, score_rows, undated_comments
 from cxtext.store.store import Reader, Store
 
 __all__ = [
@@ -34,4 +34,5 @@ __all__ = [
     "score_rows",
     "theme_counts",
     "theme_detail",
+    "undated_comments",
 ]

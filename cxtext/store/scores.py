@@ -15,7 +15,7 @@ from cxtext.errors import ConfigError, DataValidationError
 from cxtext.store.queries import Filters, _frame, _scope
 from cxtext.store.schema import UTC_DAY
 
-__all__ = ["nps_counts", "score_rows"]
+__all__ = ["nps_counts", "score_rows", "undated_comments"]
 
 _SCORE_COLUMNS: Final[dict[str, str]] = {
     schema.ID: "string",
@@ -87,17 +87,16 @@ def nps_counts(
     filters: Filters,
     by: Sequence[str] = (),
     period: schema.PeriodName | None = None,
-) -> tuple[pd.DataFrame, int]:
+) -> pd.DataFrame:
     """NPS counts of the filtered comments per segment value and UTC period.
 
     Returns
     -------
-    counts, undated
+    DataFrame
         One row per group: the segment columns (NA for comments without a value), then
         ``period`` (a pandas Period; weeks Monday-Sunday) when asked, then ``n``,
         ``promoters``, ``passives``, ``detractors`` and ``n_missing_score``. With a period,
-        comments without a date are left out of ``counts``; ``undated`` counts them among
-        all the filtered comments either way.
+        comments without a date are left out (:func:`undated_comments` counts them).
     """
     _check_segment_columns(by, reserved=["period"] if period else [])
     if period is not None and period not in schema.PERIOD_FREQ:
@@ -120,11 +119,17 @@ def nps_counts(
     if period is not None:
         days = pd.to_datetime(counts["period"])
         counts["period"] = days.dt.to_period(schema.PERIOD_FREQ[period])
+    return counts
+
+
+def undated_comments(cur: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """How many of the filtered comments have no date."""
+    scope = _scope(cur, filters)
     ((undated,),) = cur.execute(
         f"SELECT count(*) FROM comments c WHERE {scope.where} AND c.created_at IS NULL",
         scope.params,
     ).fetchall()
-    return counts, int(undated)
+    return int(undated)
 
 
 def _check_segment_columns(columns: Sequence[str], reserved: Sequence[str] = ()) -> None:

@@ -644,11 +644,14 @@ def _tune_threshold(
 
     Rows without a pick count as "no seed", so joining them is a false positive. A clause
     whose direction no seed shares has similarity -inf, so low quantiles can be -inf or
-    NaN (-inf minus -inf); a NaN candidate joins nothing and is never chosen.
+    NaN (-inf minus -inf); such candidates are dropped.
     """
     rows = keep
     with np.errstate(invalid="ignore"):
         candidates = np.quantile(best_sim[rows], np.linspace(0.05, 0.95, 37))
+    candidates = candidates[np.isfinite(candidates)]
+    if not len(candidates):
+        return _DEFAULT_SEED_THRESHOLD
     truth = picks[rows]
     scores = []
     for threshold in candidates:
@@ -656,6 +659,5 @@ def _tune_threshold(
         tp = ((predicted == truth) & (truth >= 0)).sum()
         fp = ((predicted >= 0) & (predicted != truth)).sum()
         fn = ((truth >= 0) & (predicted != truth)).sum()
-        scores.append(2 * tp / max(2 * tp + fp + fn, 1) if np.isfinite(threshold) else -1.0)
-    best_threshold = float(candidates[int(np.argmax(scores))])
-    return best_threshold if np.isfinite(best_threshold) else _DEFAULT_SEED_THRESHOLD
+        scores.append(2 * tp / max(2 * tp + fp + fn, 1))
+    return float(candidates[int(np.argmax(scores))])
