@@ -288,24 +288,26 @@ def load_frame(
 
 
 def quiet_model_loading() -> None:
-    """Keep transformers' weight-loading bars and notices out of the command's output."""
+    """Keep transformers' weight-loading bars and notices out of the command's output,
+    without importing it (a second of start-up the int8 runtime does not need): by its
+    environment settings before it is imported, directly once it is."""
     import logging
 
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
 
 
 def encoder_for(name: str, cache_dir: Path, *, batch_size: int = 32) -> Any:
     """The encoder named by a config or manifest, behind the persistent embedding cache."""
-    from cxtext.embeddings import INT8_ENCODER_ID, INT8_MODEL, cached_encoder
-    from cxtext.embeddings.onnx_int8 import INT8_FOLDER_NAME
+    from cxtext.embeddings import cached_encoder
 
-    # Importing transformers costs a second; the int8 runtime needs it only to be built.
-    if name not in (INT8_MODEL, INT8_ENCODER_ID) or not (cache_dir / INT8_FOLDER_NAME).is_dir():
-        quiet_model_loading()
+    quiet_model_loading()
     return cached_encoder(name, cache_dir=cache_dir, batch_size=batch_size)
 
 
