@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.deps import require
+from api.loop_schemas import Action, ActionEffect, ActionIn, ActionsResponse
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, ReadKey
-from api.schemas import Action, ActionEffect, ActionIn, ActionsResponse
 from api.serving import store_of
 from cxtext.store.actions import DEFAULT_WINDOW_DAYS, action_effect, list_actions
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.deps import require
+from api.loop_schemas import CaseDetail, CaseMetricsResponse, CasesPage, CaseStatus, CaseUpdate
 from api.problems import PROBLEM_RESPONSE
 from api.routers.common import Cursor, ReadKey
-from api.schemas import CaseDetail, CaseMetricsResponse, CasesPage, CaseStatus, CaseUpdate
 from api.serving import store_of
 from cxtext.store.cases import (
     MAX_CASES_PAGE,
