@@ -284,7 +284,7 @@ def segment_comparison(
       in the rest; difference with a 95% Wald interval for two independent proportions,
       diff +- 1.96 * 100 sqrt(p_s (1 - p_s) / n_s + p_r (1 - p_r) / n_r).
     - NPS of the theme's respondents in s against the theme's respondents in the rest, as
-      :func:`cxtext.analysis.metrics.nps_difference`: diff +- 1.96 sqrt(SE_s^2 + SE_r^2) with
+      :func:`cxtext.analysis.differences.nps_difference`: diff +- 1.96 sqrt(SE_s^2 + SE_r^2) with
       Wald SEs.
 
     Parameters

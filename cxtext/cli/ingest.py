@@ -168,7 +168,7 @@ def compare(
     as_json: JsonFlag = False,
 ) -> None:
     """Difference of NPS or CSAT between two segments or two periods, with its 95% interval."""
-    from cxtext.analysis.metrics import compare as compare_metric
+    from cxtext.analysis.differences import compare as compare_metric
 
     def action() -> dict[str, Any]:
         if metric not in ("nps", "csat"):

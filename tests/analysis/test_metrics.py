@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxtext import schema
+from cxtext.analysis import differences as d
 from cxtext.analysis import metrics as m
 from cxtext.errors import ConfigError, DataValidationError
 
@@ -388,18 +389,18 @@ def test_churn_needs_customers() -> None:
 def test_nps_difference() -> None:
     a = [10] * 60 + [8] * 20 + [0] * 20  # NPS 40, var = (.8 - .16) / 100
     b = [10] * 30 + [8] * 40 + [0] * 30  # NPS 0, var = .6 / 100
-    result = m.nps_difference(a, b)
+    result = d.nps_difference(a, b)
     assert (result["nps_a"], result["nps_b"], result["diff"]) == pytest.approx((40.0, 0.0, 40.0))
     se = 100 * math.sqrt(0.64 / 100 + 0.6 / 100)
     assert result["diff_se"] == pytest.approx(se)
     assert result["diff_ci"] == pytest.approx([40 - 1.96 * se, 40 + 1.96 * se])
     assert result["excludes_zero"] is True
-    assert m.nps_difference(a, a)["excludes_zero"] is False
-    assert m.nps_difference(a, [])["diff"] is None
+    assert d.nps_difference(a, a)["excludes_zero"] is False
+    assert d.nps_difference(a, [])["diff"] is None
 
 
 def test_csat_difference() -> None:
-    result = m.csat_difference([5, 4, 3, 1], [5, 5, 5, 5])
+    result = d.csat_difference([5, 4, 3, 1], [5, 5, 5, 5])
     assert result["diff"] == -50.0
     assert result["diff_se"] == 25.0  # second sample has SE 0
     assert result["diff_ci"] == pytest.approx([-99.0, -1.0])
@@ -412,14 +413,14 @@ def test_compare_segments_and_periods() -> None:
         ["2024-01-01", "2024-01-02", "2024-02-01", "2024-02-02", "2024-02-03"],
         country=["PT", "PT", "NL", "NL", "PT"],
     )
-    by_country = m.compare(frame, column="country", a="PT", b="NL")
+    by_country = d.compare(frame, column="country", a="PT", b="NL")
     assert (by_country["nps_a"], by_country["nps_b"]) == pytest.approx((200 / 3, -100.0))
-    by_month = m.compare(frame, period="month", a="2024-01", b="2024-02")
+    by_month = d.compare(frame, period="month", a="2024-01", b="2024-02")
     assert (by_month["a"], by_month["n_a"], by_month["n_b"]) == ("2024-01", 2, 3)
     assert by_month["diff"] == pytest.approx(100 - (-200 / 3))
     json.dumps(by_month)
     with pytest.raises(ConfigError):
-        m.compare(frame, a="PT", b="NL")
+        d.compare(frame, a="PT", b="NL")
 
 
 # --- report -----------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from cxtext.analysis import trends as t
+from cxtext.analysis.differences import nps_difference
 from cxtext.analysis.drivers import drivers_table
-from cxtext.analysis.metrics import nps_difference
 from cxtext.errors import ConfigError, DataValidationError
 
 MONDAYS = ["2024-04-01", "2024-04-08", "2024-04-15", "2024-04-22", "2024-04-29"]
