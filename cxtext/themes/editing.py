@@ -34,6 +34,24 @@ def _known(model: ThemeModel, *theme_ids: int) -> None:
         )
 
 
+def _free_label(model: ThemeModel, label: str, *, besides: set[int], every: bool) -> str:
+    """``label`` stripped; refused when empty or when a theme not in ``besides`` has it.
+
+    ``every``: check every theme's label (an edit that does not re-describe the themes);
+    else only configured ones (seeds, renames), since re-described themes give way to them.
+    """
+    label = label.strip()
+    if not label:
+        raise ConfigError("a theme label cannot be empty")
+    labels = (
+        {t["id"]: t["label"] for t in model.themes_} if every else dict(model.labels_by_id_)
+    )
+    for theme, other in labels.items():
+        if theme not in besides and other.casefold() == label.casefold():
+            raise ConfigError(f"theme {theme} is called {other!r} already; labels are unique")
+    return label
+
+
 def _record(model: ThemeModel, op: str, detail: str) -> None:
     model.lineage_ = [
         *model.lineage_,
@@ -70,15 +88,14 @@ def _refit(model: ThemeModel, labels: np.ndarray) -> ThemeModel:
 def rename(model: ThemeModel, theme_id: int, label: str) -> ThemeModel:
     """A copy of ``model`` whose theme ``theme_id`` is called ``label``."""
     _known(model, theme_id)
-    if not label.strip():
-        raise ConfigError("a theme label cannot be empty")
+    label = _free_label(model, label, besides={theme_id}, every=True)
     new = _copy(model)
-    new.labels_by_id_ = {**new.labels_by_id_, theme_id: label.strip()}
+    new.labels_by_id_ = {**new.labels_by_id_, theme_id: label}
     new.origins_ = {**new.origins_, theme_id: "edited"}
     for theme in new.themes_:
         if theme["id"] == theme_id:
-            theme["label"], theme["origin"] = label.strip(), "edited"
-    _record(new, "rename", f"{theme_id} -> {label.strip()!r}")
+            theme["label"], theme["origin"] = label, "edited"
+    _record(new, "rename", f"{theme_id} -> {label!r}")
     return new
 
 
@@ -87,6 +104,8 @@ def merge(model: ThemeModel, theme_ids: list[int], *, label: str | None = None) 
     if len(set(theme_ids)) < 2:
         raise ConfigError("merge needs at least two different theme ids")
     _known(model, *theme_ids)
+    if label:
+        label = _free_label(model, label, besides=set(theme_ids), every=False)
     new = _copy(model)
     target = min(theme_ids)
     labels = np.where(np.isin(new.sample_labels_, theme_ids), target, new.sample_labels_)
@@ -147,8 +166,7 @@ def add_seed(model: ThemeModel, seed: Seed, *, threshold: float | None = None) -
     A row joins when its cosine to the seed reaches ``threshold`` (default: the model's
     tuned seed threshold, else 0.85) and beats its cosine to its current theme.
     """
-    if seed.name in model.labels_by_id_.values():
-        raise ConfigError(f"a theme called {seed.name!r} exists already")
+    _free_label(model, seed.name, besides=set(), every=False)
     new = _copy(model)
     prototype = normalize_rows(
         new.prepare(np.asarray(seed.vectors, np.float32), list(seed.languages)).mean(axis=0)

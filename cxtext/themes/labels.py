@@ -64,11 +64,26 @@ def _pick(names: list[Name], taken: set[str]) -> tuple[str, str] | None:
     return next(((n.text, n.language) for n in names if n.text.casefold() not in taken), None)
 
 
+def _qualified(base: str, terms: list[str], taken: set[str]) -> str:
+    """``base`` made unique: "Base (keyword)" with the first of the theme's own keywords
+    that is not in it and gives a free label, else "Base (2)", "Base (3)", ..."""
+    words = base.casefold().split()
+    for term in terms:
+        candidate = f"{base} ({term.casefold()})"
+        if term.casefold() not in words and candidate.casefold() not in taken:
+            return candidate
+    number = 2
+    while f"{base} ({number})".casefold() in taken:
+        number += 1
+    return f"{base} ({number})"
+
+
 def _choose(
     names: list[Name], keywords: dict[str, Keywords], display: str, taken: set[str]
 ) -> tuple[str, str] | None:
-    """A label and its language: the best name not taken, else the best keyword not taken
-    in the names' language, else the best name though taken.
+    """A label and its language, never one in ``taken``: the best name not taken, else
+    the best keyword not taken in the names' language, else the best name (or keyword)
+    qualified by one of the theme's keywords (:func:`_qualified`).
 
     A group without names takes a keyword of the display language, or of its language
     with the most keywords, so a label never mixes languages.
@@ -82,12 +97,13 @@ def _choose(
     else:
         return None
     terms = [term[:1].upper() + term[1:] for term, _ in keywords.get(language, [])]
-    return (
-        _pick(names, taken)
-        or next(((t, language) for t in terms if t.casefold() not in taken), None)
-        or _pick(names, set())
-        or next(((t, language) for t in terms), None)
+    free = _pick(names, taken) or next(
+        ((t, language) for t in terms if t.casefold() not in taken), None
     )
+    if free is not None:
+        return free
+    base = names[0].text if names else terms[0]
+    return _qualified(base, terms, taken), language
 
 
 def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -150,7 +166,7 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         if label is None:
             names = ranked(members, model.raw_centroids_[column], by_language)
             label, language = _choose(names, by_language, display, taken) or (
-                f"Theme {theme}",
+                _qualified(f"Theme {theme}", [], taken),
                 display,
             )
         taken.add(label.casefold())
@@ -196,7 +212,7 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         label, language = (
             _pick(names, parent_taken | own)
             or _choose(names, keywords, display, parent_taken)
-            or (f"Group {parent}", display)
+            or (_qualified(f"Group {parent}", [], parent_taken), display)
         )
         parent_taken.add(label.casefold())
         parents.append(

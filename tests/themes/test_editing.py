@@ -66,7 +66,7 @@ def test_add_seed_creates_a_seed_theme(fitted: ThemeModel, corpus: Corpus) -> No
     seeded = add_seed(fitted, Seed("App crashes", topic3, ["en"] * 4), threshold=0.5)
     theme = next(t for t in seeded.themes_ if t["label"] == "App crashes")
     assert theme["origin"] == "seed" and theme["size"] > 0
-    with pytest.raises(ConfigError, match="exists already"):
+    with pytest.raises(ConfigError, match="already; labels are unique"):
         add_seed(seeded, Seed("App crashes", topic3, ["en"] * 4))
 
 
