@@ -155,9 +155,32 @@ def nps_line(report: dict[str, Any]) -> str:
     )
 
 
+def stability_cell(stability: dict[str, Any] | None) -> str:
+    """A theme's stability as a table cell: "0.91", "0.42 unstable" or "not measured"."""
+    if not stability:
+        return "not measured"
+    if stability["score"] is None:
+        return "not measured"
+    score = f"{stability['score']:.2f}"
+    return f"{score} unstable" if stability["status"] == "unstable" else score
+
+
+def stability_line(summary: dict[str, Any]) -> str:
+    """One line on the themes' stability (:func:`cxtext.themes.stability.summary`)."""
+    if summary["runs"] == 0:
+        return "stability: not measured (--no-stability)"
+    mean = "n/a" if summary["mean"] is None else f"{summary['mean']:.2f}"
+    return (
+        f"stability over {summary['runs']} perturbed repeats: {summary['stable']} stable, "
+        f"{summary['unstable']} unstable (mean Jaccard below {summary['threshold']}), "
+        f"{summary['not_measured']} not measured (fewer than {summary['min_members']} "
+        f"members); mean {mean}"
+    )
+
+
 def print_themes(themes: list[dict[str, Any]], *, title: str) -> None:
     table = Table(title=title, box=box.SIMPLE_HEAD)
-    for column in ("id", "label", "size", "parent", "origin", "keywords"):
+    for column in ("id", "label", "size", "parent", "origin", "stability", "keywords"):
         table.add_column(column, justify="right" if column in ("id", "size", "parent") else "left")
     for theme in themes:
         keywords = ", ".join(term for term, _ in theme["keywords"][:5])
@@ -167,6 +190,7 @@ def print_themes(themes: list[dict[str, Any]], *, title: str) -> None:
             f"{theme['size']:,}",
             str(theme["parent"]),
             theme["origin"],
+            stability_cell(theme.get("stability")),
             keywords,
         )
     out.print(table)

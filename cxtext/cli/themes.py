@@ -41,6 +41,7 @@ from cxtext.cli.common import (
 from cxtext.cli.render import (
     nps_line,
     print_themes,
+    stability_line,
 )
 from cxtext.errors import ConfigError
 
@@ -62,6 +63,13 @@ def train(
     text_col: TextCol = None,
     id_col: IdCol = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
+    stability: Annotated[
+        bool,
+        typer.Option(
+            help="Measure each theme's stability on perturbed repeats of the fit "
+            "(--no-stability: faster, nothing measured)."
+        ),
+    ] = True,
     sentiment_model: SentimentOpt = None,
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
@@ -76,7 +84,7 @@ def train(
 
     def action() -> dict[str, Any]:
         started = time.perf_counter()
-        settings = load_config(config, random_state=seed)
+        settings = load_config(config, random_state=seed, stability_runs=None if stability else 0)
         frame, _ = load_frame(
             input, mapping, text_col=text_col, id_col=id_col, languages=True, quiet=as_json
         )
@@ -106,7 +114,9 @@ def train(
         f"unassigned {100 * result['unassigned_share']:.1f}%"
         + (f"; seed threshold {result['seed_threshold']:.3f}" if result["seed_threshold"] else "")
         + f"; {result['seconds']} s (encode {result['encode_seconds']} s, fit "
-        f"{result['fit_seconds']} s)\nwritten to {result['model']}\n"
+        f"{result['fit_seconds']} s, stability {result['stability_seconds']} s)\n"
+        + stability_line(result["stability"])
+        + f"\nwritten to {result['model']}\n"
         + nps_line(result["nps_group_model"])
     )
 

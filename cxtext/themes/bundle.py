@@ -69,6 +69,7 @@ def save_model(
         "origins": {str(k): v for k, v in model.origins_.items()},
         "labels_by_id": {str(k): v for k, v in model.labels_by_id_.items()},
         "lineage": model.lineage_,
+        "stability": {str(k): v for k, v in getattr(model, "stability_", {}).items()},
     }
     parts = {
         "themes": model.themes_,
@@ -133,6 +134,8 @@ def load_model(path: Path) -> tuple[ThemeModel, dict[str, Any]]:
     model.origins_ = {int(k): v for k, v in state["origins"].items()}
     model.labels_by_id_ = {int(k): v for k, v in state["labels_by_id"].items()}
     model.lineage_ = list(state["lineage"])
+    # Bundles from before stability was measured have none.
+    model.stability_ = {int(k): v for k, v in state.get("stability", {}).items()}
     model.themes_ = bundle.parts["themes"]
     model.parent_themes_ = bundle.parts["parents"]
     model.sample_texts_ = list(bundle.parts["sample"]["texts"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cxtext.themes.stability import MIN_MEMBERS, NOISE, UNSTABLE_BELOW
+
 if TYPE_CHECKING:
     from cxtext.themes.model import ThemeModel
 
@@ -41,11 +43,12 @@ def model_card(
         "",
         "## Themes",
         "",
-        "| id | label | size | origin | parent |",
-        "|---|---|---|---|---|",
+        "| id | label | size | origin | parent | stability |",
+        "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {t['id']} | {t['label']} | {t['size']} | {t['origin']} | {t['parent']} |"
+        f"| {t['id']} | {t['label']} | {t['size']} | {t['origin']} | {t['parent']} | "
+        f"{_stability(t.get('stability'))} |"
         for t in model.themes_
     ]
     lines += [
@@ -57,6 +60,19 @@ def model_card(
         "- Labels are phrases cut from each theme's own clauses (in the label language when",
         "  it has some); rename themes after reading their representatives.",
         "- Vectors from another encoder are refused: retrain for a new encoder.",
+        "- Stability is the mean Jaccard of a theme's members with the best-matching theme",
+        f"  when the fit is repeated on vectors moved by noise of norm {NOISE} (about the gap",
+        "  between two encoder runtimes) with another random state; below "
+        f"{UNSTABLE_BELOW} a theme",
+        "  may not come back on another machine. Themes with fewer than "
+        f"{MIN_MEMBERS} members are not measured.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _stability(stability: dict[str, Any] | None) -> str:
+    if not stability or stability["score"] is None:
+        reason = (stability or {}).get("reason") or "no measure in this model"
+        return f"not measured: {reason}"
+    return f"{stability['score']:.2f} {stability['status']}"

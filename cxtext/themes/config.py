@@ -46,6 +46,8 @@ class ThemeConfig:
     split_polarity: bool = True
     label_language: str = "en"
     clause_context: float = 1.0
+    # Perturbed repeats that measure each theme's stability (cxtext/themes/stability.py).
+    stability_runs: int = 3
     random_state: int = 0
     seeds: tuple[SeedSpec, ...] = field(default_factory=tuple)
 
@@ -117,6 +119,7 @@ _NUMBERS: dict[str, tuple[bool, str, Callable[[float], bool]]] = {
     "unassigned_quantile": (False, "in [0, 1)", lambda v: 0 <= v < 1),
     "sample_per_theme": (True, ">= 1", lambda v: v >= 1),
     "clause_context": (False, ">= 0", lambda v: v >= 0),
+    "stability_runs": (True, ">= 0", lambda v: v >= 0),
     "random_state": (True, ">= 0", lambda v: v >= 0),
 }
 

@@ -43,9 +43,7 @@ def _free_label(model: ThemeModel, label: str, *, besides: set[int], every: bool
     label = label.strip()
     if not label:
         raise ConfigError("a theme label cannot be empty")
-    labels = (
-        {t["id"]: t["label"] for t in model.themes_} if every else dict(model.labels_by_id_)
-    )
+    labels = {t["id"]: t["label"] for t in model.themes_} if every else dict(model.labels_by_id_)
     for theme, other in labels.items():
         if theme not in besides and other.casefold() == label.casefold():
             raise ConfigError(f"theme {theme} is called {other!r} already; labels are unique")
@@ -61,6 +59,9 @@ def _record(model: ThemeModel, op: str, detail: str) -> None:
 
 def _refit(model: ThemeModel, labels: np.ndarray) -> ThemeModel:
     """Refit the assignment on the relabelled sample, relabel it, re-describe.
+
+    A theme whose sampled members the edit changed loses its measured stability (it
+    reads "not measured, changed by an edit"); the others keep theirs.
 
     Rows labelled -1 in ``labels`` are left out of the refit; then every row with content
     is labelled by the new rule, the unassigned cut calibrated on all of them, so edits do
@@ -79,7 +80,13 @@ def _refit(model: ThemeModel, labels: np.ndarray) -> ThemeModel:
     model.fit_assignment(
         vectors[train], labels[train], calibration=vectors[content], signs=signs[train], fixed=seeds
     )
+    before = np.asarray(model.sample_labels_)
     model.sample_labels_ = model.assign(vectors, content, signs)
+    model.stability_ = {
+        theme: measured
+        for theme, measured in getattr(model, "stability_", {}).items()
+        if np.array_equal(before == theme, model.sample_labels_ == theme)
+    }
     model.themes_, model.parent_themes_ = describe(model)
     add_directions(model)
     return model

@@ -18,6 +18,7 @@ from cxtext.themes.keywords import (
     theme_keywords,
 )
 from cxtext.themes.naming import Name, brand_names, keyword_weights, rank_names
+from cxtext.themes.stability import record
 
 if TYPE_CHECKING:
     from cxtext.themes.model import ThemeModel
@@ -125,7 +126,8 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         it; ``None`` for a configured name), ``keywords`` (all languages, ``[[term,
         score], ...]``), ``keywords_by_language`` (``{code: [[term, score]]}``),
         ``representatives`` (``[{"id", "text", "language"}]``), ``parent``, ``origin``
-        (seed | discovered | edited), ``size`` (estimated training rows). ``parents``: one
+        (seed | discovered | edited), ``size`` (estimated training rows), ``stability``
+        (:func:`cxtext.themes.stability.record`). ``parents``: one
         dict per parent: ``id``, ``label``, ``label_language``, ``keywords``,
         ``children``, ``size``.
     """
@@ -154,6 +156,8 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
             common=brands,
         )
 
+    stability = getattr(model, "stability_", {})
+    unmeasured = "changed by an edit" if stability else "not measured when trained"
     themes: list[dict[str, Any]] = []
     # configured names (seeds, renames) are never given to another theme
     taken = {name.casefold() for name in model.labels_by_id_.values()}
@@ -190,6 +194,7 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
                 "parent": parent_of[theme],
                 "origin": model.origins_.get(theme, "discovered"),
                 "size": round(float(weights[members].sum())),
+                "stability": stability.get(theme) or record(None, unmeasured),
             }
         )
 

@@ -40,6 +40,7 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ from cxtext.themes.polarity import (
     polarity_signs,
     split_by_polarity,
 )
+from cxtext.themes.stability import theme_stability
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,9 @@ class ThemeModel(BaseEstimator):
         has several clauses (see :func:`cxtext.themes.clauses.theme_vectors`): a clause such
         as "Can you explain?" is themed by what its comment is about. 0 themes each clause
         on its own. The model only records it; the callers that encode apply it.
+    stability_runs
+        Times the fit is repeated on perturbed vectors to measure each theme's stability
+        (:mod:`cxtext.themes.stability`); 0 measures nothing.
     random_state
         Seed of every random step.
     """
@@ -140,6 +145,7 @@ class ThemeModel(BaseEstimator):
         split_polarity: bool = True,
         label_language: str = "en",
         clause_context: float = 1.0,
+        stability_runs: int = 3,
         random_state: int = 0,
     ) -> None:
         self.granularity = granularity
@@ -154,6 +160,7 @@ class ThemeModel(BaseEstimator):
         self.split_polarity = split_polarity
         self.label_language = label_language
         self.clause_context = clause_context
+        self.stability_runs = stability_runs
         self.random_state = random_state
 
     theme_ids_: np.ndarray  # learned in fit: theme id of each centroid row, shape (k,)
@@ -216,7 +223,50 @@ class ThemeModel(BaseEstimator):
         langs = np.asarray(languages, dtype=object)
         rng = np.random.default_rng(self.random_state)
         signs = polarity_signs(polarity if self.split_polarity else None, len(X))
+        labels = self.fit_labels(X, langs, keep, signs, seeds, seed_labels)
+        self.labels_ = labels
+        n_seeds = len(seeds)
+        self.origins_ = {int(t): ("seed" if t < n_seeds else "discovered") for t in self.theme_ids_}
+        self.labels_by_id_ = {i: seed.name for i, seed in enumerate(seeds)}
+        self.lineage_: list[dict[str, Any]] = []
+        sample = _stratified_sample(labels, self.sample_per_theme, rng)
+        counts = np.bincount(labels[sample] + 1, minlength=labels.max() + 2)
+        totals = np.bincount(labels + 1, minlength=labels.max() + 2)
+        self.sample_vectors_ = X[sample].astype(np.float16)
+        self.sample_languages_ = langs[sample].astype(str)
+        self.sample_weights_ = (totals / np.maximum(counts, 1))[labels[sample] + 1].astype(
+            np.float32
+        )
+        self.sample_texts_ = [texts[i] for i in sample] if texts is not None else []
+        self.sample_ids_ = [str(ids[i]) for i in sample] if ids is not None else []
+        self.sample_labels_ = labels[sample]
+        self.sample_content_ = keep[sample]
+        self.sample_signs_ = signs[sample]
 
+        def refit(twin: ThemeModel, noisy: np.ndarray) -> np.ndarray:
+            return twin.fit_labels(noisy, langs, keep, signs, seeds, seed_labels)
+
+        started = time.perf_counter()
+        self.stability_ = theme_stability(self, labels, refit, X)
+        self.stability_seconds_ = time.perf_counter() - started
+        self.themes_, self.parent_themes_ = describe(self) if texts is not None else ([], [])
+        add_directions(self)
+        return self
+
+    def fit_labels(
+        self,
+        X: np.ndarray,
+        langs: np.ndarray,
+        keep: np.ndarray,
+        signs: np.ndarray,
+        seeds: Sequence[Seed],
+        seed_labels: Sequence[str | None] | None,
+    ) -> np.ndarray:
+        """Fit everything :meth:`predict` needs (no descriptions); each row's theme id.
+
+        The fit without labels, keywords and stability: :meth:`fit` runs it once, and the
+        stability measure (:mod:`cxtext.themes.stability`) once per perturbed repeat.
+        """
         offsets = self._initial_offsets(X, langs, keep)
         Z = self._debias(X, langs, offsets)
         seed_names = [s.name for s in seeds]
@@ -226,6 +276,7 @@ class ThemeModel(BaseEstimator):
 
         pool = np.flatnonzero(keep & (seed_members < 0))
         if len(pool) > self.max_discovery:
+            rng = np.random.default_rng(self.random_state)
             pool = np.sort(rng.choice(pool, self.max_discovery, replace=False))
         discovered, siblings = split_by_polarity(
             self._discover(Z[pool]), Z[pool], signs[pool], self.min_theme_size
@@ -269,27 +320,7 @@ class ThemeModel(BaseEstimator):
         self.seed_prototypes_ = prototypes
         self.seed_threshold_ = seed_threshold
         self.n_features_in_ = X.shape[1]
-        labels = self._number_by_size(self.assign(Z, keep, signs), n_seeds)
-        self.labels_ = labels
-        self.origins_ = {int(t): ("seed" if t < n_seeds else "discovered") for t in self.theme_ids_}
-        self.labels_by_id_ = {i: name for i, name in enumerate(seed_names)}
-        self.lineage_: list[dict[str, Any]] = []
-        sample = _stratified_sample(labels, self.sample_per_theme, rng)
-        counts = np.bincount(labels[sample] + 1, minlength=labels.max() + 2)
-        totals = np.bincount(labels + 1, minlength=labels.max() + 2)
-        self.sample_vectors_ = X[sample].astype(np.float16)
-        self.sample_languages_ = langs[sample].astype(str)
-        self.sample_weights_ = (totals / np.maximum(counts, 1))[labels[sample] + 1].astype(
-            np.float32
-        )
-        self.sample_texts_ = [texts[i] for i in sample] if texts is not None else []
-        self.sample_ids_ = [str(ids[i]) for i in sample] if ids is not None else []
-        self.sample_labels_ = labels[sample]
-        self.sample_content_ = keep[sample]
-        self.sample_signs_ = signs[sample]
-        self.themes_, self.parent_themes_ = describe(self) if texts is not None else ([], [])
-        add_directions(self)
-        return self
+        return self._number_by_size(self.assign(Z, keep, signs), n_seeds)
 
     def _number_by_size(self, labels: np.ndarray, n_seeds: int) -> np.ndarray:
         """Renumber discovered themes by final size, largest first, after the seeds."""

@@ -22,6 +22,7 @@ from cxtext.themes.clauses import clause_table, encode_texts, theme_vectors
 from cxtext.themes.config import SeedSpec, ThemeConfig, config_toml
 from cxtext.themes.model import UNASSIGNED, Seed, ThemeModel
 from cxtext.themes.polarity import DIRECTION_NAMES, polarity_signs
+from cxtext.themes.stability import summary
 
 if TYPE_CHECKING:
     from cxtext.sentiment.model import SentimentModel
@@ -71,6 +72,9 @@ class TrainReport:
     fit_seconds: float
     seed_polarities: dict[str, str] = field(default_factory=dict)  # "negative (inferred)"...
     split_by_polarity: bool = False  # whether clause sentiment kept each theme one-way
+    stability_seconds: float = 0.0  # of fit_seconds, the perturbed repeats
+    # stability.summary, with "themes": {theme id: score, None when not measured}
+    stability: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -141,6 +145,9 @@ def train_themes(
             for seed, spec in zip(seeds, config.seeds, strict=True)
         },
         split_by_polarity=polarity is not None and config.split_polarity,
+        stability_seconds=round(model.stability_seconds_, 2),
+        stability=summary(model.stability_, config.stability_runs)
+        | {"themes": {str(t): s["score"] for t, s in model.stability_.items()}},
     )
     return model, report, clauses
 

@@ -43,23 +43,35 @@ def test_random_fits_never_repeat_a_label(repeated: Corpus, random_state: int) -
     _assert_unique(model)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_random_relabellings_never_repeat_a_label(fitted: ThemeModel, data: st.DataObject) -> None:
     """Any assignment of the sample to themes, with names configured at random."""
     model = copy.deepcopy(fitted)
     ids = model.theme_ids_.tolist()
     model.sample_labels_ = np.asarray(
-        data.draw(st.lists(st.sampled_from(ids), min_size=len(model.sample_labels_),
-                           max_size=len(model.sample_labels_))),
+        data.draw(
+            st.lists(
+                st.sampled_from(ids),
+                min_size=len(model.sample_labels_),
+                max_size=len(model.sample_labels_),
+            )
+        ),
         dtype=np.int64,
     )
-    configured = data.draw(st.dictionaries(st.sampled_from(ids), st.sampled_from(
-        ["Billing", "billing ", "Internet slow", "Waiting time"]), max_size=2))
+    configured = data.draw(
+        st.dictionaries(
+            st.sampled_from(ids),
+            st.sampled_from(["Billing", "billing ", "Internet slow", "Waiting time"]),
+            max_size=2,
+        )
+    )
     model.labels_by_id_ = {
-        theme: name.strip() for theme, name in configured.items()
-        if name.strip().casefold() not in
-        {n.casefold() for t, n in configured.items() if t < theme}
+        theme: name.strip()
+        for theme, name in configured.items()
+        if name.strip().casefold() not in {n.casefold() for t, n in configured.items() if t < theme}
     }
     themes, parents = describe(model)
     for described in (themes, parents):
