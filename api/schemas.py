@@ -42,6 +42,15 @@ class TrendPoint(BaseModel):
     share: float
 
 
+class Stability(BaseModel):
+    score: float | None = Field(
+        description="mean Jaccard of the theme's members with the best-matching theme of "
+        "perturbed repeats of the fit; null when not measured"
+    )
+    status: str = Field(description="stable, unstable (score below 0.6) or not measured")
+    reason: str | None = Field(description="why it was not measured")
+
+
 class ThemeStats(BaseModel):
     theme_id: int
     label: str | None
@@ -57,6 +66,9 @@ class ThemeStats(BaseModel):
     impact_ci: list[float | None] = Field(description="95% interval [lo, hi]")
     significant: bool | None
     unscored: int
+    stability: Stability | None = Field(
+        None, description="null for parent themes and models trained before it was measured"
+    )
     trend: list[TrendPoint] = []
 
     model_config = ConfigDict(
@@ -76,6 +88,7 @@ class ThemeStats(BaseModel):
                 "impact_ci": [-9.9, -7.7],
                 "significant": True,
                 "unscored": 0,
+                "stability": {"score": 0.93, "status": "stable", "reason": None},
                 "trend": [{"period": "2026-10-05/2026-10-11", "volume": 60, "share": 12.5}],
             }
         }
@@ -120,6 +133,7 @@ class ThemeDetail(BaseModel):
     keywords: list[Any] | None
     keywords_by_language: dict[str, Any] | None
     representatives: list[Any] | None
+    stability: Stability | None = None
     children: list[dict[str, Any]]
     summary: ThemeStats | None
     trend: list[TrendPoint]

@@ -165,6 +165,18 @@ def stability_cell(stability: dict[str, Any] | None) -> str:
     return f"{score} unstable" if stability["status"] == "unstable" else score
 
 
+def stability_detail(stability: dict[str, Any] | None) -> str:
+    """A theme's stability in words, with why it was not measured."""
+    if not stability:
+        return "not measured (a model trained before stability was measured)"
+    if stability["score"] is None:
+        return f"not measured, {stability['reason']}"
+    return (
+        f"{stability['score']:.2f} ({stability['status']}): mean Jaccard of its members "
+        "over perturbed repeats of the fit"
+    )
+
+
 def stability_line(summary: dict[str, Any]) -> str:
     """One line on the themes' stability (:func:`cxtext.themes.stability.summary`)."""
     if summary["runs"] == 0:

@@ -41,6 +41,7 @@ from cxtext.cli.common import (
 from cxtext.cli.render import (
     nps_line,
     print_themes,
+    stability_detail,
     stability_line,
 )
 from cxtext.errors import ConfigError
@@ -363,6 +364,7 @@ def themes_show(
         f"[bold]{detail['id']}: {detail['label']}[/bold] ({detail['size']:,} clauses, "
         f"{detail['origin']}, parent {detail['parent']})"
     )
+    out.print(f"  stability: {stability_detail(detail.get('stability'))}")
     for code, words in detail["keywords_by_language"].items():
         out.print(f"  {code}: " + ", ".join(term for term, _ in words[:8]))
     for example in detail["representatives"]:

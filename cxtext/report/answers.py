@@ -100,6 +100,7 @@ def _theme_record(row: dict[str, Any], comments: int) -> dict[str, Any]:
         "impact_ci": [row["impact_ci_lo"], row["impact_ci_hi"]],
         "significant": row["significant"],
         "unscored": int(row["unscored"]),
+        "stability": row.get("stability"),
     }
 
 

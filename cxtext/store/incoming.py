@@ -278,6 +278,7 @@ _THEME_SCHEMA: Final = pa.schema(
         ("keywords", pa.string()),
         ("keywords_by_language", pa.string()),
         ("representatives", pa.string()),
+        ("stability", pa.string()),
     ]
 )
 
@@ -297,6 +298,7 @@ def _theme_rows(themes: Sequence[Mapping[str, Any]], level: str) -> list[dict[st
             "keywords": text(theme.get("keywords")),
             "keywords_by_language": text(theme.get("keywords_by_language")),
             "representatives": text(theme.get("representatives")),
+            "stability": text(theme.get("stability")),
         }
         for theme in themes
     ]

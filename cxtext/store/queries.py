@@ -210,21 +210,21 @@ def theme_detail(
     dict or None
         ``model``, ``version``, ``theme_id``, ``level``, ``label``, ``parent_id``, ``size``,
         ``origin``, ``keywords`` (``[[term, score], ...]``), ``keywords_by_language``,
-        ``representatives`` and ``children``: the sub-themes of a parent (``theme_id``,
+        ``representatives``, ``stability`` (None for a parent) and ``children``: the sub-themes of a parent (``theme_id``,
         ``label``, ``size``), empty for a theme.
     """
     _check_level(level)
     rows = _records(
         cur,
         """SELECT model, version, theme_id, level, label, parent_id, size, origin,
-                  keywords, keywords_by_language, representatives
+                  keywords, keywords_by_language, representatives, stability
            FROM themes WHERE model = ? AND version = ? AND theme_id = ? AND level = ?""",
         [model, version, theme_id, level],
     )
     if not rows:
         return None
     detail = rows[0]
-    for key in ("keywords", "keywords_by_language", "representatives"):
+    for key in ("keywords", "keywords_by_language", "representatives", "stability"):
         detail[key] = None if detail[key] is None else json.loads(detail[key])
     detail["children"] = (
         _records(
@@ -432,13 +432,17 @@ def _counts(
 
     themes = rows(~is_total & (theme != UNASSIGNED), theme)
     totals = rows(is_total, np.zeros(len(theme), np.int64))
-    labels = dict(
-        cur.execute(
-            "SELECT theme_id, label FROM themes WHERE model = ? AND version = ? AND level = ?",
+    described = {
+        theme: (label, None if stability is None else json.loads(stability))
+        for theme, label, stability in cur.execute(
+            "SELECT theme_id, label, stability FROM themes "
+            "WHERE model = ? AND version = ? AND level = ?",
             [scope.model, scope.version, level],
         ).fetchall()
-    )
-    themes["label"] = [labels.get(t) for t in themes["theme_id"].tolist()]
+    }
+    found = [described.get(t, (None, None)) for t in themes["theme_id"].tolist()]
+    themes["label"] = [label for label, _ in found]
+    themes["stability"] = [stability for _, stability in found]
     themes = themes.drop(columns=[] if period else ["period"])
     totals = totals.drop(columns=["theme_id", "sentiment"] + ([] if period else ["period"]))
     return themes, totals

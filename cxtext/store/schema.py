@@ -22,7 +22,8 @@ Tables (one row per ...):
   unscored comment; 6 neither) and ``clause_theme_first`` / ``clause_parent_first`` (per
   clause: whether it is the first of the comment's clauses with its theme);
 - ``model_versions``: published theme model version (one ``active`` in the whole store);
-- ``themes``: theme or parent theme of a model version, lists and dicts as JSON text;
+- ``themes``: theme or parent theme of a model version, lists and dicts as JSON text
+  (``stability``: ``{"score", "status", "reason"}``, NULL for parents and older models);
 - ``runs``: ingest or tag run with its counts and quarantine reasons (JSON text);
 - ``daily_totals`` and ``daily_theme_counts``: counts of comments per (model version, UTC
   day, group code[, level, theme]), once over all comments (``dimension`` NULL) and once
@@ -309,6 +310,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 finished_at TIMESTAMPTZ NOT NULL
             )""",
         ),
+    ),
+    Migration(
+        5,
+        "each theme's stability, as measured when its model was trained (JSON text)",
+        ("ALTER TABLE themes ADD COLUMN stability TEXT",),
     ),
 )
 

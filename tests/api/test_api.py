@@ -195,3 +195,17 @@ def test_cors_and_openapi(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert {"/v1/themes", "/v1/drivers", "/v1/tag", "/v1/comments"} <= set(schema["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_each_theme_shows_its_stability_as_trained(client: TestClient, world: World) -> None:
+    from cxtext.themes.bundle import load_model
+
+    model, _ = load_model(world.models_dir)
+    trained = {t["id"]: t["stability"] for t in model.themes_}
+    themes = client.get("/v1/themes", headers=headers("read")).json()["themes"]
+    assert themes and all(t["stability"] == trained[t["theme_id"]] for t in themes)
+    first = themes[0]["theme_id"]
+    detail = client.get(f"/v1/themes/{first}", headers=headers("read")).json()
+    assert detail["stability"] == trained[first]
+    parents = client.get("/v1/themes", params={"level": "parent"}, headers=headers("read"))
+    assert all(p["stability"] is None for p in parents.json()["themes"])

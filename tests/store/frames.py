@@ -10,6 +10,12 @@ from cxtext.store import Store
 
 MODEL = "demo"
 VERSION = "v1"
+STABILITY = [
+    {"score": 0.95, "status": "stable", "reason": None},
+    {"score": 0.41, "status": "unstable", "reason": None},
+    {"score": 0.8, "status": "stable", "reason": None},
+    {"score": None, "status": "not measured", "reason": "fewer than 20 members (12)"},
+]
 THEMES = [
     {
         "id": theme,
@@ -20,6 +26,7 @@ THEMES = [
         "keywords": [["word", 0.5]],
         "keywords_by_language": {"en": [["word", 0.5]], "pt": [["palavra", 0.4]]},
         "representatives": [{"id": f"c{theme}", "text": "example", "language": "en"}],
+        "stability": STABILITY[theme],
     }
     for theme in range(4)
 ]

@@ -169,6 +169,7 @@ def test_migration_builds_the_daily_tables_of_an_older_store(tmp_path: Path) -> 
         for table in dropped:
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE comments DROP COLUMN customer_id")
+        con.execute("ALTER TABLE themes DROP COLUMN stability")
         con.execute("DELETE FROM schema_migrations WHERE version >= 3")
     assert MIGRATIONS[2].version == 3
     store.migrate()

@@ -192,12 +192,29 @@
 
   const COLUMNS = [
     ["label", "Theme"], ["volume", "Volume"], ["share", "Share %"], ["sentiment", "Sentiment"],
-    ["nps", "NPS"], ["impact", "Impact (95% interval)"], ["trend", "Trend (share)"],
+    ["nps", "NPS"], ["impact", "Impact (95% interval)"], ["stability", "Stability"],
+    ["trend", "Trend (share)"],
   ];
+
+  // A theme's stability: the share of its members kept together when the fit is repeated
+  // on perturbed vectors (mean Jaccard); "unstable" below 0.6; null for parent themes.
+  function stabilityCell(st) {
+    if (!st) return el("td", { class: "ns", title: "not measured for this level or model" }, "–");
+    if (st.score === null) return el("td", { class: "ns", title: st.reason || "" }, "not measured");
+    return el("td", { class: st.status === "unstable" ? "unstable" : "", title: "mean Jaccard over perturbed repeats of the fit" },
+      fmt(st.score, 2), st.status === "unstable" ? el("span", { class: "badge unstable" }, "unstable") : null);
+  }
+
+  function stabilityText(st) {
+    if (!st) return "Stability not measured for this level or model.";
+    if (st.score === null) return `Stability not measured: ${st.reason}.`;
+    return `Stability ${fmt(st.score, 2)} (${st.status}): the mean share of its members that stay together when the fit is repeated on perturbed vectors.`;
+  }
 
   function renderThemes() {
     const { key, dir } = state.sort;
-    const value = (t) => (key === "label" ? label(t).toLowerCase() : t[key]);
+    const value = (t) => (key === "label" ? label(t).toLowerCase()
+      : key === "stability" ? (t.stability ? t.stability.score : null) : t[key]);
     const rows = [...state.themes].sort((a, b) => {
       const x = value(a), y = value(b);
       if (x === null || x === undefined) return 1;
@@ -218,6 +235,7 @@
         el("td", {}, fmt(t.nps)),
         el("td", { class: !t.significant ? "ns" : t.impact < 0 ? "neg" : "pos" },
           `${signed(t.impact)} (${fmt(t.impact_ci[0])} to ${fmt(t.impact_ci[1])})`),
+        stabilityCell(t.stability),
         el("td", {}, sparkline(t.trend.map((p) => p.share))));
     });
     $("themes-table").replaceChildren(el("thead", {}, head), el("tbody", {}, body));
@@ -303,6 +321,7 @@
       el("p", { class: "hint" }, s
         ? `${count(s.volume)} comments (${fmt(s.share)}%), NPS ${fmt(s.nps)}, impact ${signed(s.impact)} points (${fmt(s.impact_ci[0])} to ${fmt(s.impact_ci[1])}), sentiment ${fmt(s.sentiment, 2)}`
         : "No comment under these filters mentions this theme."),
+      el("p", { class: "hint stability" }, stabilityText(detail.stability)),
       el("div", { class: "kpis" }, Object.entries(detail.by_nps_group).map(([g, n]) => kpi(count(n), g))),
     ];
     if (keywords.length) {
