@@ -210,8 +210,8 @@ def theme_detail(
     dict or None
         ``model``, ``version``, ``theme_id``, ``level``, ``label``, ``parent_id``, ``size``,
         ``origin``, ``keywords`` (``[[term, score], ...]``), ``keywords_by_language``,
-        ``representatives``, ``stability`` (None for a parent) and ``children``: the sub-themes of a parent (``theme_id``,
-        ``label``, ``size``), empty for a theme.
+        ``representatives``, ``stability`` (None for a parent) and ``children``: the
+        sub-themes of a parent (``theme_id``, ``label``, ``size``), empty for a theme.
     """
     _check_level(level)
     rows = _records(
