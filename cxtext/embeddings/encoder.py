@@ -9,6 +9,7 @@ folder can replace it.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,19 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+THREADS_ENV = "CXTEXT_THREADS"
+
+
+def env_threads() -> int | None:
+    """Encoder threads set by ``CXTEXT_THREADS`` (None when unset or empty)."""
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise EncoderError(f"{THREADS_ENV} must be a whole number of threads >= 1, got {value!r}")
+    return int(value)
+
+
 def load_encoder(
     model: str = DEFAULT_MODEL,
     *,
@@ -149,11 +163,13 @@ def load_encoder(
     cache_dir
         Where the default encoders are built and kept.
     threads
-        CPU threads for torch; ``None`` leaves torch's default. For ``"default-int8"``,
-        onnxruntime threads; ``None`` uses every core.
+        CPU threads for torch; ``None`` takes ``CXTEXT_THREADS``, else leaves torch's
+        default. For ``"default-int8"``, onnxruntime threads; ``None`` takes
+        ``CXTEXT_THREADS``, else uses every core.
     prompt, max_seq_length
         Override the model's own settings (not supported by ``"default-int8"``).
     """
+    threads = threads or env_threads()
     if model in RETIRED_INT8_IDS:
         raise EncoderError(
             f"{model!r} was the first int8 build, replaced by {INT8_ENCODER_ID!r}; its vectors "

@@ -80,11 +80,16 @@ def _qualified(base: str, terms: list[str], taken: set[str]) -> str:
 
 
 def _choose(
-    names: list[Name], keywords: dict[str, Keywords], display: str, taken: set[str]
+    names: list[Name],
+    keywords: dict[str, Keywords],
+    display: str,
+    taken: set[str],
+    overall: Keywords | None = None,
 ) -> tuple[str, str] | None:
     """A label and its language, never one in ``taken``: the best name not taken, else
     the best keyword not taken in the names' language, else the best name (or keyword)
-    qualified by one of the theme's keywords (:func:`_qualified`).
+    qualified by one of the theme's keywords (:func:`_qualified`): of that language
+    first, then of all languages (``overall``).
 
     A group without names takes a keyword of the display language, or of its language
     with the most keywords, so a label never mixes languages.
@@ -104,7 +109,7 @@ def _choose(
     if free is not None:
         return free
     base = names[0].text if names else terms[0]
-    return _qualified(base, terms, taken), language
+    return _qualified(base, terms + [term for term, _ in overall or []], taken), language
 
 
 def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -169,7 +174,9 @@ def describe(model: ThemeModel) -> tuple[list[dict[str, Any]], list[dict[str, An
         label, language = model.labels_by_id_.get(theme), None
         if label is None:
             names = ranked(members, model.raw_centroids_[column], by_language)
-            label, language = _choose(names, by_language, display, taken) or (
+            label, language = _choose(
+                names, by_language, display, taken, overall.get(theme, [])
+            ) or (
                 _qualified(f"Theme {theme}", [], taken),
                 display,
             )
