@@ -66,8 +66,10 @@ def _pick(names: list[Name], taken: set[str]) -> tuple[str, str] | None:
 
 
 def _qualified(base: str, terms: list[str], taken: set[str]) -> str:
-    """``base`` made unique: "Base (keyword)" with the first of the theme's own keywords
-    that is not in it and gives a free label, else "Base (2)", "Base (3)", ..."""
+    """``base`` when free, else made unique: "Base (keyword)" with the first of the theme's
+    own keywords that is not in it and gives a free label, else "Base (2)", "Base (3)"..."""
+    if base.casefold() not in taken:
+        return base
     words = base.casefold().split()
     for term in terms:
         candidate = f"{base} ({term.casefold()})"
