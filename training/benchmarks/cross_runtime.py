@@ -130,6 +130,17 @@ def theme_match(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         for r, c in zip(rows, cols, strict=True)
         if jaccard[r, c] >= MATCH_JACCARD
     ]
+    status = {
+        t["id"]: (t.get("stability") or {}).get("status") for t in a["trained"]["themes_table"]
+    }
+    found = {x for x, _ in matched}
+    by_status = {
+        kind: round(sum(x in found for x in group) / len(group), 4) if group else None
+        for kind, group in {
+            kind: [x for x in ids_a if status.get(x) == kind]
+            for kind in ("stable", "unstable", "not measured")
+        }.items()
+    }
     label_a = {t["id"]: t["label"] for t in a["trained"]["themes_table"]}
     label_b = {t["id"]: t["label"] for t in b["trained"]["themes_table"]}
     same = sum(label_a[x].casefold() == label_b[y].casefold() for x, y in matched)
@@ -139,6 +150,8 @@ def theme_match(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         "matched": len(matched),
         "matched_share": round(len(matched) / max(len(ids_a), len(ids_b), 1), 4),
         "same_label_share": round(same / max(len(matched), 1), 4),
+        # Does the stability measured in training foretell which themes come back?
+        "matched_share_by_stability": by_status,
     }
 
 
