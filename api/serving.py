@@ -46,7 +46,11 @@ def load(app: FastAPI, bundle: Path) -> ServingModels:
 
     given: Encoder | None = app.state.encoder
     return load_serving_models(
-        bundle, given or encoder_named, sentiment_path=settings.sentiment_model
+        bundle,
+        given or encoder_named,
+        sentiment_path=settings.sentiment_model,
+        runtime=settings.runtime,
+        cache_dir=settings.cache_dir,
     )
 
 

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     encoder_threads: int | None = Field(
         default=None, description="torch threads per worker; default: cores / workers"
     )
+    runtime: Literal["auto", "trained", "fp32", "int8"] = Field(
+        default="auto",
+        description="Runtime of the default encoder that tags: the one measured faster on "
+        "this CPU by `cxtext encoder build` (auto), the model's own, fp32 or int8",
+    )
 
 
 @lru_cache

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from cxtext.embeddings import Encoder
+from cxtext.embeddings.runtimes import same_model, tagging_encoder
 from cxtext.errors import ArtifactError
 from cxtext.io.prepare import prepare_texts
 from cxtext.persistence import resolve_bundle
@@ -61,6 +62,8 @@ def load_serving_models(
     encoder: Encoder | Callable[[str], Encoder],
     *,
     sentiment_path: Path | None = None,
+    runtime: str = "trained",
+    cache_dir: Path | None = None,
 ) -> ServingModels:
     """Load the theme bundle at ``model_dir`` (a version folder, or ``models/NAME`` for its
     latest version) and the models it is served with.
@@ -68,7 +71,11 @@ def load_serving_models(
     Parameters
     ----------
     encoder
-        The encoder, or a function that builds one from the encoder id the bundle names.
+        The encoder, or a function that builds one from the name of the encoder to tag with:
+        the one the bundle names, or its other runtime (``runtime``).
+    runtime
+        ``trained``, ``fp32``, ``int8`` or ``auto`` (the runtime measured faster on this
+        CPU in ``cache_dir``): see :func:`cxtext.embeddings.runtimes.tagging_encoder`.
     sentiment_path
         A sentiment bundle; ``None`` for the shipped one of the bundle's encoder.
 
@@ -80,7 +87,15 @@ def load_serving_models(
     bundle = resolve_bundle(model_dir)
     themes, manifest = load_model(bundle)
     if not isinstance(encoder, Encoder):
-        encoder = encoder(manifest["encoder"]["id"])
+        name = manifest["encoder"]["id"]
+        if runtime != "trained":
+            name = tagging_encoder(name, runtime, cache_dir or Path("."))
+        encoder = encoder(name)
+    elif not same_model(encoder.info.id, manifest["encoder"]["id"]):
+        raise ArtifactError(
+            f"the theme model was trained on vectors of encoder {manifest['encoder']['id']!r}, "
+            f"not {encoder.info.id!r}"
+        )
     if encoder.info.dim != themes.n_features_in_:
         raise ArtifactError(
             f"encoder {encoder.info.id} gives {encoder.info.dim}-d vectors; the theme model "

@@ -46,6 +46,10 @@ class TagSpec:
         under ``cache_dir``. Must be picklable for the Dask engine.
     threads
         CPU threads for the encoder in each worker; None leaves the runtime's default.
+    runtime
+        ``trained``, ``fp32`` or ``int8``: which runtime of the default model encodes
+        (:func:`cxtext.embeddings.runtimes.tagging_encoder`); chosen once for the job, so
+        no two workers tag with different ones.
     """
 
     model: Path
@@ -54,6 +58,7 @@ class TagSpec:
     languages: tuple[str, ...] = tuple(DEFAULT_LANGUAGES)
     encoder_factory: Callable[[str], Encoder] | None = None
     threads: int | None = None
+    runtime: str = "trained"
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,13 @@ def serving_models(spec: TagSpec) -> ServingModels:
             factory = spec.encoder_factory or functools.partial(
                 cached_encoder, cache_dir=spec.cache_dir
             )
-            _LOADED[key] = load_serving_models(key[1], factory, sentiment_path=spec.sentiment)
+            _LOADED[key] = load_serving_models(
+                key[1],
+                factory,
+                sentiment_path=spec.sentiment,
+                runtime=spec.runtime,
+                cache_dir=spec.cache_dir,
+            )
         return _LOADED[key]
 
 

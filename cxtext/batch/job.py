@@ -80,6 +80,7 @@ def fingerprint(
         "model": str(bundle.resolve()),
         "sentiment": str(spec.sentiment.resolve()) if spec.sentiment else None,
         "languages": list(spec.languages),
+        "runtime": spec.runtime,
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 

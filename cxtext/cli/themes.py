@@ -165,6 +165,13 @@ def tag(
     chunk_rows: Annotated[
         int, typer.Option(min=1, help="Rows per chunk: memory per task, unit of resumption.")
     ] = 5_000,
+    runtime: Annotated[
+        str,
+        typer.Option(
+            help="Runtime of the default encoder: auto (the one `cxtext encoder build` "
+            "measured faster on this CPU, else the model's own), trained, fp32 or int8."
+        ),
+    ] = "auto",
     cache_dir: CacheDir = DEFAULT_CACHE_DIR,
     as_json: JsonFlag = False,
 ) -> None:
@@ -183,6 +190,9 @@ def tag(
 
     from cxtext.batch import TagSpec, make_engine, resolve_inputs, run_tag_job, serving_models
     from cxtext.batch.inputs import count_rows
+    from cxtext.embeddings.runtimes import choose_runtime
+    from cxtext.persistence import read_bundle, resolve_bundle
+    from cxtext.themes.bundle import TYPE_NAME
 
     def action() -> dict[str, Any]:
         if routing is not None and store is None:
@@ -195,8 +205,14 @@ def tag(
             else None
         )
         factory = functools.partial(encoder_for, cache_dir=cache_dir)
+        trained_on = read_bundle(resolve_bundle(model_dir), expected_type=TYPE_NAME).manifest
         spec = TagSpec(
-            model=model_dir, sentiment=sentiment_model, cache_dir=cache_dir, encoder_factory=factory
+            model=model_dir,
+            sentiment=sentiment_model,
+            cache_dir=cache_dir,
+            encoder_factory=factory,
+            # Chosen once here, so every chunk (and Dask worker) uses the same runtime.
+            runtime=choose_runtime(trained_on["encoder"]["id"], runtime, cache_dir),
         )
         models = serving_models(spec)  # loaded now: a bad bundle stops the job before work
         if routing is not None:  # its themes checked now; its segments once the data is read
@@ -249,6 +265,8 @@ def tag(
             "themes_used": int((themes.index >= 0).sum()),
             "sentiment": tagged[schema.SENTIMENT_LABEL].value_counts().to_dict(),
             "predicted_nps_group": models.nps_group is not None,
+            "encoder": models.encoder.info.id,
+            "runtime": spec.runtime,
         }
 
     result = run_command(action)
@@ -263,7 +281,8 @@ def tag(
     )
     resumed = result["resumed_chunks"]
     out.print(
-        f"tagged {result['rows']:,} rows with {result['model']} in {result['seconds']} s "
+        f"tagged {result['rows']:,} rows with {result['model']} (encoder {result['encoder']}) "
+        f"in {result['seconds']} s "
         f"({result['rows_per_s']:,.0f} rows/s, {result['chunks']} chunks"
         + (f", {resumed} done by an earlier run" if resumed else "")
         + f", {result['engine']} engine): {result['themes_used']} themes used, "

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cxtext.embeddings.default_model import DEFAULT_ENCODER_ID
+from cxtext.embeddings.runtimes import same_model
 from cxtext.errors import ArtifactError
 from cxtext.sentiment.head import EmbeddingClassifier, read_classifier, write_classifier
 
@@ -157,9 +158,10 @@ def _shipped_for(encoder_id: str) -> Path | None:
 
 
 def check_encoder(manifest: dict[str, Any], encoder_id: str, *, what: str) -> None:
-    """Refuse a model trained on another encoder's vectors."""
+    """Refuse a model trained on another encoder's vectors (the other runtime of the same
+    model is accepted: :mod:`cxtext.embeddings.runtimes`)."""
     trained_on = (manifest.get("encoder") or {}).get("id")
-    if trained_on != encoder_id:
+    if trained_on is None or not same_model(trained_on, encoder_id):
         raise ArtifactError(
             f"the {what} was trained on vectors of encoder {trained_on!r}, not {encoder_id!r}"
         )
