@@ -181,7 +181,10 @@ def test_too_few_comments_is_a_clear_error() -> None:
         ThemeModel().fit(np.eye(5, dtype=np.float32), languages=["en"] * 5)
 
 
-def test_fit_is_identical_across_processes() -> None:
+def test_fit_is_identical_across_processes_and_thread_counts() -> None:
+    """BLAS, numba and the encoders sum in another order with another thread count; the
+    fit runs on one thread, so the themes (and their stability) never depend on it."""
+    import os
     import subprocess
     import sys
 
@@ -190,15 +193,22 @@ def test_fit_is_identical_across_processes() -> None:
         "from tests.themes.conftest import make_corpus;"
         "from cxtext.themes.model import ThemeModel;"
         "c = make_corpus(30);"
-        "m = ThemeModel().fit(c.vectors, languages=c.languages);"
-        "print(hashlib.sha256(m.labels_.tobytes() + m.centroids_.tobytes()).hexdigest())"
+        "m = ThemeModel(stability_runs=1).fit(c.vectors, languages=c.languages);"
+        "print(hashlib.sha256(m.labels_.tobytes() + m.centroids_.tobytes()"
+        " + repr(sorted(m.stability_.items())).encode()).hexdigest())"
     )
     root = Path(__file__).resolve().parents[2]
+    variables = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
     runs = {
         subprocess.run(
-            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+            [sys.executable, "-c", script],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ | dict.fromkeys(variables, threads),
         ).stdout.strip()
-        for _ in range(2)
+        for threads in ("1", "2", "2")
     }
     assert len(runs) == 1
 

@@ -12,16 +12,18 @@ Setup, in a temporary folder:
    tweets (8 languages), inbound support tweets and the customers' turns of Dutch
    customer-service dialogues. ``--train-rows`` of them train a theme model per encoder
    (``cxtext train``); ``--rows`` others are tagged.
-2. Per encoder: ``cxtext tag`` in a child process (the command users run: themes, clause
-   sentiment, predicted NPS group, Parquet output) with a cold embedding cache (a fresh
-   cache folder holding only the built encoder), timed from the outside.
+2. Per encoder: ``cxtext tag --runtime trained`` in a child process (the command users
+   run: themes, clause sentiment, predicted NPS group, Parquet output) with a cold
+   embedding cache (a fresh cache folder holding only the built encoder), timed from the
+   outside.
 3. In one process: a plain ``SentenceTransformer.encode`` (fp32, batch 32, prompt
    "query: ", normalised) of the same comments with the same encoder: the baseline.
 4. A cProfile of the tag path (in-process, cold cache, ``--profile-rows`` comments) split
    into stages: language id, text cleaning, clause splitting, tokenisation, encoder
    forward, sentiment, theme assignment, Parquet I/O.
 
-Prints comments/s of each, the ratio to the baseline, the stage shares, the quality checks
+Prints comments/s of each, the ratio to the baseline, the CPU's flags and which runtime
+``cxtext tag --runtime auto`` picks on it, the stage shares, the quality checks
 a faster runtime must pass (within 0.01 of fp32, read from the themes and sentiment
 benchmarks' recorded runs, one per encoder) and the setup, and writes JSON.
 """
@@ -211,7 +213,10 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
+    from cxtext.embeddings.runtimes import SPEEDS_FILE, cpu, measured_faster
+
     setup = {
+        "cpu": cpu(),
         "rows": args.rows,
         "train_rows": args.train_rows,
         "cores": os.cpu_count(),
@@ -262,6 +267,8 @@ def main() -> None:
                 str(work / f"{encoder}.parquet"),
                 "--cache-dir",
                 str(cache),
+                "--runtime",
+                "trained",
                 *flags,
             )
             rate = answer["tagged"] / answer["wall_seconds"]
@@ -284,6 +291,13 @@ def main() -> None:
             results[f"profile ({encoder})"] = profile(head, models, work)
             print(f"profile ({encoder}):", json.dumps(results[f"profile ({encoder})"]), flush=True)
     setup["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    # What `cxtext tag --runtime auto` picks here (timed by `cxtext encoder build`).
+    speeds = CACHE / SPEEDS_FILE
+    results["runtime auto picks"] = {
+        "runtime": measured_faster(CACHE),
+        "timed_by_encoder_build": json.loads(speeds.read_text()) if speeds.exists() else None,
+    }
+    print("cxtext tag --runtime auto uses:", results["runtime auto picks"]["runtime"])
     for encoder in args.encoders.split(","):
         if encoder != "default":
             gate = quality_gate(ROOT / "training" / "benchmarks" / "results", encoder)
