@@ -29,6 +29,7 @@ from cxtext.report.page import answer_key, report_page
 from cxtext.store import Filters, Store
 from cxtext.store.actions import action_effect, list_actions
 from cxtext.store.queries import Level, Period, facets
+from cxtext.themes.stability import METHOD as STABILITY_METHOD
 
 TAGGED_COLUMNS = (schema.ID, schema.THEME_IDS, schema.THEME_LABELS)
 PERIODS = ("day", "week", "month")
@@ -289,6 +290,7 @@ def _methods(summary: ReportSummary, data: dict[str, Any]) -> str:
         "Impact on NPS": IMPACT_METHOD + ".",
         "Theme share and sentiment": "Share: comments mentioning the theme / all comments, in "
         "%. Sentiment: the mean of the theme's clause sentiments, from -1 to 1.",
+        "Theme stability": STABILITY_METHOD[:1].upper() + STABILITY_METHOD[1:] + ".",
         "Emerging themes": emerging.get("problem")
         or f"{emerging['method']}; latest {data['period']} against the "
         f"{emerging['window']} before it.",

@@ -31,6 +31,14 @@ UNSTABLE_BELOW = 0.6
 MIN_MEMBERS = 20
 
 STABLE, UNSTABLE, NOT_MEASURED = "stable", "unstable", "not measured"
+METHOD = (
+    "when the model was trained, its fit was repeated on vectors moved by random noise of "
+    f"norm {NOISE} (about the gap between two encoder runtimes) with other random states; "
+    "a theme's stability is the mean Jaccard similarity between its clauses and the best-"
+    f"matching theme of each repeat (Hennig's clusterboot); below {UNSTABLE_BELOW} it is "
+    f"unstable and may not come back in a retrain; themes under {MIN_MEMBERS} clauses are "
+    "not measured"
+)
 
 
 def jaccard_stability(reference: np.ndarray, repeats: list[np.ndarray], theme: int) -> float:

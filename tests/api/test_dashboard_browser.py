@@ -126,6 +126,20 @@ def test_the_dashboard_shows_filters_and_drills_down(
     impacts = [t["impact"] for t in themes["themes"] if t["impact"] is not None]
     worst = next(t for t in themes["themes"] if t["impact"] == min(impacts))
     sync_api.expect(rows.first.locator("td").first).to_contain_text(worst["label"])
+    # Each theme's stability as trained: its score (with "unstable" below 0.6) or why not.
+    column = page.locator("#themes-table thead th").all_inner_texts().index("Stability")
+    shown = dict(
+        rows.evaluate_all(
+            f"rs => rs.map(r => [Number(r.dataset.theme), r.cells[{column}].textContent])"
+        )
+    )
+    for theme in themes["themes"]:
+        text, stability = shown[theme["theme_id"]], theme["stability"]
+        if stability["score"] is None:
+            assert text == "not measured"
+        else:
+            assert text.startswith(f"{stability['score']:.2f}")
+            assert text.endswith("unstable") == (stability["status"] == "unstable")
 
     page.select_option("#filters select[name=language]", "nl")
     page.click("#filters button[type=submit]")
@@ -183,6 +197,8 @@ def test_the_html_report_opens_with_no_network(world: World, browser: Any, tmp_p
     page.wait_for_selector("#segment-chart .point path")
     assert page.locator("#detail .quotes li").count() >= 1
     sync_api.expect(page.locator("#methods")).to_contain_text("adjusted-Wald")
+    sync_api.expect(page.locator("#methods")).to_contain_text("clusterboot")
+    sync_api.expect(page.locator("#detail .stability")).to_contain_text("tability")
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert watch.errors == []
     assert all(url.startswith("file:") for url in watch.urls)
