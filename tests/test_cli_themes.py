@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -50,6 +51,27 @@ def trained(tmp_path_factory: pytest.TempPathFactory, encoder_folder: Path) -> d
     }
 
 
+def _tag_survey(trained: dict[str, Path], encoder_folder: Path, out: Path, *extra: str) -> Any:
+    """``cxtext tag`` of the trained fixture's survey into ``out`` (with ``extra`` flags)."""
+    return runner.invoke(
+        app,
+        [
+            "tag",
+            str(trained["survey"]),
+            "--mapping",
+            str(trained["mapping"]),
+            "--model",
+            str(trained["models"]),
+            "--out",
+            str(out),
+            *extra,
+            "--cache-dir",
+            str(encoder_folder.parent),
+            "--json",
+        ],
+    )
+
+
 def test_train_writes_a_versioned_bundle_with_seeds(trained: dict[str, Path]) -> None:
     summary = json.loads(trained["train_json"].read_text())
     assert summary["model"].endswith("demo/v1")
@@ -71,22 +93,7 @@ def test_tag_keeps_every_row_and_adds_theme_columns(
     trained: dict[str, Path], encoder_folder: Path
 ) -> None:
     out = trained["root"] / "tagged.parquet"
-    result = runner.invoke(
-        app,
-        [
-            "tag",
-            str(trained["survey"]),
-            "--mapping",
-            str(trained["mapping"]),
-            "--model",
-            str(trained["models"]),
-            "--out",
-            str(out),
-            "--cache-dir",
-            str(encoder_folder.parent),
-            "--json",
-        ],
-    )
+    result = _tag_survey(trained, encoder_folder, out)
     assert result.exit_code == 0, result.output
     tagged = pd.read_parquet(out)
     source = pd.read_csv(trained["survey"], dtype=str)
@@ -229,23 +236,8 @@ def test_store_and_a_real_server_over_http(trained: dict[str, Path], encoder_fol
     from api.settings import key_hash
 
     store = trained["root"] / "store.duckdb"
-    tagged = runner.invoke(
-        app,
-        [
-            "tag",
-            str(trained["survey"]),
-            "--mapping",
-            str(trained["mapping"]),
-            "--model",
-            str(trained["models"]),
-            "--out",
-            str(trained["root"] / "stored.parquet"),
-            "--store",
-            str(store),
-            "--cache-dir",
-            str(encoder_folder.parent),
-            "--json",
-        ],
+    tagged = _tag_survey(
+        trained, encoder_folder, trained["root"] / "stored.parquet", "--store", str(store)
     )
     assert tagged.exit_code == 0, tagged.output
     rows = json.loads(tagged.stdout)["rows"]
@@ -342,24 +334,7 @@ def test_tag_with_the_other_runtime_of_the_trained_encoder(
     tagged = {}
     for runtime in ("trained", "fp32"):
         out = trained["root"] / f"runtime_{runtime}.parquet"
-        result = runner.invoke(
-            app,
-            [
-                "tag",
-                str(trained["survey"]),
-                "--mapping",
-                str(trained["mapping"]),
-                "--model",
-                str(trained["models"]),
-                "--out",
-                str(out),
-                "--runtime",
-                runtime,
-                "--cache-dir",
-                str(encoder_folder.parent),
-                "--json",
-            ],
-        )
+        result = _tag_survey(trained, encoder_folder, out, "--runtime", runtime)
         assert result.exit_code == 0, result.output
         summary = json.loads(result.stdout)
         assert summary["runtime"] == ("int8" if runtime == "trained" else "fp32")
