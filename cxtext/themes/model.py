@@ -19,10 +19,10 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
    the same causes in ten times the comments merge at a height about three times as
    high, so the cut grows with ``sqrt(n)`` and leaves the same themes at 3,000 or 30,000
    comments (Banking77 at 3,000 and 10,003 rows: 67 and 97 themes for its 77 intents;
-   a fixed cut gave 48 and 129). Below ``_WARD_REFERENCE_ROWS`` vectors the cut stays at
-   its reference value: with a few dozen vectors per cause, a lower cut splits causes
-   on noise. Clusters smaller than ``min_theme_size`` are dissolved. Discovery runs on
-   a deterministic sample of at most ``max_discovery`` vectors.
+   a fixed cut gave 48 and 129). Below 3,000 vectors (:mod:`cxtext.themes.discovery`)
+   the cut stays at its reference value: with a few dozen vectors per cause, a lower
+   cut splits causes on noise. Clusters smaller than ``min_theme_size`` are dissolved.
+   Discovery runs on a deterministic sample of at most ``max_discovery`` vectors.
 4. **Assignment**, the one inference rule: a linear discriminant projection learned from
    the themes found, then the nearest theme centroid in that projection. Vectors farther
    from every centroid than the ``unassigned_quantile`` of training distances get -1.
@@ -40,20 +40,17 @@ How it works (each step measured on Banking77 and SIB-200, see training/benchmar
 
 from __future__ import annotations
 
-import functools
 import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from cxtext.errors import ConfigError, DataValidationError, NotFittedError
 from cxtext.schema import UNASSIGNED, UNDETERMINED_LANGUAGE
+from cxtext.themes.discovery import discover
 from cxtext.themes.labels import describe
 from cxtext.themes.polarity import (
     add_directions,
@@ -62,6 +59,7 @@ from cxtext.themes.polarity import (
     split_by_polarity,
 )
 from cxtext.themes.stability import theme_stability
+from cxtext.themes.threads import on_one_thread
 
 
 @dataclass(frozen=True)
@@ -84,44 +82,6 @@ class Seed:
     vectors: np.ndarray
     languages: Sequence[str]
     polarity: int = 0
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """BLAS and numba on one thread inside the block.
-
-    Their sums run in another order with another thread count, and a theme fit turns
-    such last-bit differences into other themes: the same vectors (bit-identical from
-    either encoder runtime with 1 or 2 threads) fitted under OMP/OpenBLAS/numba threads
-    1 and 2 gave an ARI of 0.857 on Banking77 (3,000 queries). The fit's BLAS work is
-    small (LDA on 384 dimensions, UMAP's PCA start); UMAP with a fixed random state runs
-    on one thread anyway.
-    """
-    import numba
-    from threadpoolctl import threadpool_limits
-
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            yield
-    finally:
-        numba.set_num_threads(previous)
-
-
-def on_one_thread(method: Callable[P, R]) -> Callable[P, R]:
-    """``method`` run inside :func:`one_thread`."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with one_thread():
-            return method(*args, **kwargs)
-
-    return wrapper
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
@@ -227,8 +187,9 @@ class ThemeModel(BaseEstimator):
         seed_labels: Sequence[str | None] | None = None,
         polarity: np.ndarray | None = None,
     ) -> ThemeModel:
-        """Discover themes, on one thread for BLAS and numba (:func:`one_thread`), so the
-        themes do not depend on the thread count.
+        """Discover themes, on one thread for BLAS and numba
+        (:func:`~cxtext.themes.threads.one_thread`), so the themes do not depend on the
+        thread count.
 
         Parameters
         ----------
@@ -321,7 +282,17 @@ class ThemeModel(BaseEstimator):
             rng = np.random.default_rng(self.random_state)
             pool = np.sort(rng.choice(pool, self.max_discovery, replace=False))
         discovered, siblings = split_by_polarity(
-            self._discover(Z[pool]), Z[pool], signs[pool], self.min_theme_size
+            discover(
+                Z[pool],
+                n_neighbors=self.n_neighbors,
+                n_components=self.n_components,
+                granularity=self.granularity,
+                min_size=self.min_theme_size,
+                random_state=self.random_state,
+            ),
+            Z[pool],
+            signs[pool],
+            self.min_theme_size,
         )
         n_seeds = len(seed_names)
         theme_of = np.where(discovered >= 0, discovered + n_seeds, UNASSIGNED)
@@ -474,44 +445,6 @@ class ThemeModel(BaseEstimator):
         members[hit] = best[hit]
         return protos, float(threshold), members
 
-    def _discover(self, Z: np.ndarray) -> np.ndarray:
-        """Cluster vectors; labels 0..k-1, -1 for members of dissolved tiny clusters."""
-        import umap
-        from sklearn.cluster import AgglomerativeClustering
-
-        n = len(Z)
-        if n < 2 * self.min_theme_size:
-            return np.full(n, UNASSIGNED, dtype=np.int64)
-        _cache_umap_kernels()
-        neighbors = min(self.n_neighbors, n - 1)
-        reducer = umap.UMAP(
-            n_neighbors=neighbors,
-            n_components=self.n_components,
-            min_dist=0.0,
-            metric="cosine",
-            init="pca",  # the default spectral start (ARPACK) differs between processes
-            random_state=self.random_state,
-            n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
-            precomputed_knn=_exact_neighbors(Z, neighbors) if n < _EXACT_KNN_ROWS else (None,) * 3,
-        )
-        with warnings.catch_warnings():
-            # UMAP warns that a fixed random_state means one thread, and that neighbours
-            # given without a search index cannot transform new data: both intended.
-            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
-            warnings.filterwarnings("ignore", message=".*knn_search_index", category=UserWarning)
-            low = reducer.fit_transform(Z)
-        size_factor = np.sqrt(max(n, _WARD_REFERENCE_ROWS) / _WARD_REFERENCE_ROWS)
-        cut = _WARD_CUT * self.granularity * size_factor
-        raw = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=cut, linkage="ward"
-        ).fit_predict(low)
-        sizes = np.bincount(raw)
-        keep = np.flatnonzero(sizes >= self.min_theme_size)
-        relabel = np.full(len(sizes), UNASSIGNED, dtype=np.int64)
-        order = keep[np.argsort(-sizes[keep], kind="stable")]
-        relabel[order] = np.arange(len(order))
-        return relabel[raw]
-
     def fit_assignment(
         self,
         Z: np.ndarray,
@@ -618,42 +551,11 @@ class ThemeModel(BaseEstimator):
         return np.asarray([lookup.get(int(t), UNASSIGNED) for t in theme_ids], dtype=np.int64)
 
 
-# Ward cut in UMAP space at granularity 1 for _WARD_REFERENCE_ROWS vectors; it scales with
-# sqrt(n) (see the module docstring and training/benchmarks/themes.py).
-_WARD_CUT = 4.5
-_WARD_REFERENCE_ROWS = 3000
 _LDA_SHRINKAGE = 0.1
-# Below this many vectors UMAP computes exact neighbours (above it, pynndescent's).
-_EXACT_KNN_ROWS = 4096
 _MIN_LANGUAGE_ROWS = 20
 _MAX_DIMS = 64
 # The seed threshold when no respondent picked a problem to tune it on.
 _DEFAULT_SEED_THRESHOLD = 0.85
-
-
-@cache
-def _cache_umap_kernels() -> None:
-    """Let numba keep UMAP's kernels compiled on disk, as pynndescent does with its own.
-
-    umap-learn compiles them without ``cache=True``: 11-12 s of CPU in every process that
-    fits a model, most of a small fit (360 vectors: 12.4 s, 1.2 s with the kernels loaded
-    back). numba stores them beside umap's sources (or under ``NUMBA_CACHE_DIR``) and
-    compiles again when those change. The same machine code, so the same embedding.
-    """
-    import umap.distances
-    import umap.layouts
-    import umap.umap_
-    import umap.utils
-
-    for kernel in (
-        umap.utils.fast_knn_indices,  # exact neighbours below 4,096 vectors
-        umap.distances.cosine,
-        umap.umap_.smooth_knn_dist,
-        umap.umap_.compute_membership_strengths,
-        umap.layouts._nb_optimize_layout_euclidean_single_epoch,  # the serial layout
-    ):
-        if hasattr(kernel, "enable_caching"):  # a plain function under NUMBA_DISABLE_JIT
-            kernel.enable_caching()
 
 
 def _stratified_sample(labels: np.ndarray, per_label: int, rng: np.random.Generator) -> np.ndarray:
@@ -696,23 +598,6 @@ def _seed_of_clusters(
         if sims[best] >= threshold:
             folded[label] = best
     return folded
-
-
-def _exact_neighbors(Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, None]:
-    """Each row's ``k`` nearest rows by cosine distance (itself first), for UMAP.
-
-    UMAP finds them itself below 4,096 rows by handing its compiled cosine to
-    scikit-learn's ``pairwise_distances``, which calls it once per pair from Python: 22 of
-    the 26 s of a 3,000-row discovery. One matrix product gives the same neighbours.
-    """
-    distances = np.clip(1.0 - Z @ Z.T, 0.0, None)
-    np.fill_diagonal(distances, 0.0)
-    rows = np.arange(len(Z))[:, None]
-    nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
-    # Ties broken by row number, so the neighbours never depend on the partition's order.
-    order = np.lexsort((nearest, distances[rows, nearest]), axis=1)
-    nearest = nearest[rows, order]
-    return nearest.astype(np.int32), distances[rows, nearest].astype(np.float32), None
 
 
 def _sq_distances(P: np.ndarray, C: np.ndarray) -> np.ndarray:
