@@ -75,7 +75,8 @@ def load_serving_models(
         the one the bundle names, or its other runtime (``runtime``).
     runtime
         ``trained``, ``fp32``, ``int8`` or ``auto`` (the runtime measured faster on this
-        CPU in ``cache_dir``): see :func:`cxtext.embeddings.runtimes.tagging_encoder`.
+        CPU in ``cache_dir``; the trained one without it): see
+        :func:`cxtext.embeddings.runtimes.tagging_encoder`.
     sentiment_path
         A sentiment bundle; ``None`` for the shipped one of the bundle's encoder.
 
@@ -87,10 +88,7 @@ def load_serving_models(
     bundle = resolve_bundle(model_dir)
     themes, manifest = load_model(bundle)
     if not isinstance(encoder, Encoder):
-        name = manifest["encoder"]["id"]
-        if runtime != "trained":
-            name = tagging_encoder(name, runtime, cache_dir or Path("."))
-        encoder = encoder(name)
+        encoder = encoder(tagging_encoder(manifest["encoder"]["id"], runtime, cache_dir))
     elif not same_model(encoder.info.id, manifest["encoder"]["id"]):
         raise ArtifactError(
             f"the theme model was trained on vectors of encoder {manifest['encoder']['id']!r}, "

@@ -86,9 +86,11 @@ def measure_runtimes(
     return record
 
 
-def measured_faster(cache_dir: Path) -> str | None:
-    """The runtime measured faster on this CPU, None when not measured here (no record,
-    or one made on another CPU)."""
+def measured_faster(cache_dir: Path | None) -> str | None:
+    """The runtime measured faster on this CPU, None when not measured here (no cache
+    folder, no record, or one made on another CPU)."""
+    if cache_dir is None:
+        return None
     path = cache_dir / SPEEDS_FILE
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -100,7 +102,7 @@ def measured_faster(cache_dir: Path) -> str | None:
     return faster if faster in _RUNTIME_ENCODERS else None
 
 
-def choose_runtime(trained_id: str, runtime: str, cache_dir: Path) -> str:
+def choose_runtime(trained_id: str, runtime: str, cache_dir: Path | None) -> str:
     """The runtime to tag with a model trained on ``trained_id``'s vectors: ``trained``
     (that encoder), ``fp32`` or ``int8``.
 
@@ -122,7 +124,7 @@ def choose_runtime(trained_id: str, runtime: str, cache_dir: Path) -> str:
     return trained if runtime == "trained" else runtime
 
 
-def tagging_encoder(trained_id: str, runtime: str, cache_dir: Path) -> str:
+def tagging_encoder(trained_id: str, runtime: str, cache_dir: Path | None) -> str:
     """The encoder name to load for :func:`choose_runtime`'s choice."""
     chosen = choose_runtime(trained_id, runtime, cache_dir)
     return trained_id if chosen == "trained" else _RUNTIME_ENCODERS[chosen][0]
